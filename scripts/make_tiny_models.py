@@ -1,0 +1,504 @@
+"""Build random-weight stand-ins for the two real checkpoints, with the same files.
+
+``build_marian`` writes a folder shaped like ``Helsinki-NLP/opus-mt-de-en`` (``source.spm``, ``target.spm``,
+``vocab.json``, ``tokenizer_config.json``, ``special_tokens_map.json``, ``config.json``,
+``generation_config.json``, ``model.safetensors``); ``build_bart`` one shaped like
+``sshleifer/distilbart-cnn-12-6`` (byte-level BPE ``vocab.json`` + ``merges.txt`` and the same json files).
+Both load through the real code path (``AutoTokenizer`` / ``AutoModelForSeq2SeqLM.from_pretrained(folder)``)
+and convert with CTranslate2's ``TransformersConverter``.
+
+The tokenizers are trained on a few dozen embedded business-news lines, so umlauts, ß, digits, € and „“
+quotes are in the vocabulary. The weights are random (``torch.manual_seed``): every output is noise, and
+a random model rarely emits end-of-sequence, so generation runs to its length limit. The same seed gives
+byte-identical files.
+
+Two quirks of the real checkpoints are kept on purpose: ``config.json`` carries the legacy keys
+(``static_position_embeddings``, ``normalize_embedding``, ``num_beams``, ...) that transformers 5 no longer
+writes but that the real files have and CTranslate2 reads; and the BART model, like distilbart-cnn, has
+one embedding row fewer than its tokenizer (no row for ``<mask>``).
+
+Usage: ``python scripts/make_tiny_models.py [OUT_DIR] [--real-shapes]`` writes ``OUT_DIR/marian`` and
+``OUT_DIR/bart`` (default ``models/tiny``). ``--real-shapes`` builds full-size random models for benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import io
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ENGLISH_LINES",
+    "GERMAN_LINES",
+    "REAL_BART",
+    "REAL_MARIAN",
+    "TINY_BART",
+    "TINY_MARIAN",
+    "BartShape",
+    "MarianShape",
+    "build_bart",
+    "build_marian",
+]
+
+
+@dataclass(frozen=True)
+class MarianShape:
+    """Size of a MarianMT model (opus-mt family: shared embeddings, sinusoidal positions)."""
+
+    # number of encoder layers
+    encoder_layers: int
+    # number of decoder layers
+    decoder_layers: int
+    # hidden size
+    d_model: int
+    # attention heads, encoder and decoder alike
+    heads: int
+    # feed-forward inner size, encoder and decoder alike
+    ffn_dim: int
+    # entries in vocab.json, <pad> (the last id) included; None: as many as the trained sentencepiece
+    # models give, otherwise dummy entries pad the vocabulary up to this size
+    vocab_size: int | None
+    # longest sequence in tokens; also the tokenizer's model_max_length, and caps generation's max_length
+    max_positions: int
+
+
+@dataclass(frozen=True)
+class BartShape:
+    """Size of a BART model. Like distilbart-cnn it has ``vocab_size - 1`` embedding rows (no <mask>)."""
+
+    # number of encoder layers
+    encoder_layers: int
+    # number of decoder layers
+    decoder_layers: int
+    # hidden size
+    d_model: int
+    # attention heads, encoder and decoder alike
+    heads: int
+    # feed-forward inner size, encoder and decoder alike
+    ffn_dim: int
+    # entries in the tokenizer's vocab.json, <mask> (the last id) included; None: as many as the trained
+    # byte-level BPE gives, otherwise dummy entries pad the vocabulary up to this size
+    vocab_size: int | None
+    # longest sequence in tokens; also the tokenizer's model_max_length, and caps generation's max_length
+    max_positions: int
+
+
+TINY_MARIAN = MarianShape(
+    encoder_layers=2, decoder_layers=2, d_model=16, heads=2, ffn_dim=32, vocab_size=None, max_positions=512
+)
+TINY_BART = BartShape(
+    encoder_layers=2, decoder_layers=1, d_model=16, heads=2, ffn_dim=32, vocab_size=None, max_positions=1024
+)
+# Helsinki-NLP/opus-mt-de-en
+REAL_MARIAN = MarianShape(
+    encoder_layers=6,
+    decoder_layers=6,
+    d_model=512,
+    heads=8,
+    ffn_dim=2048,
+    vocab_size=58101,
+    max_positions=512,
+)
+# sshleifer/distilbart-cnn-12-6 (its config says vocab_size 50264: the tokenizer's 50265 less <mask>)
+REAL_BART = BartShape(
+    encoder_layers=12,
+    decoder_layers=6,
+    d_model=1024,
+    heads=16,
+    ffn_dim=4096,
+    vocab_size=50265,
+    max_positions=1024,
+)
+
+# Training text: business news, with the characters a German news corpus needs.
+GERMAN_LINES: tuple[str, ...] = (
+    "Die Deutsche Bank hat im dritten Quartal einen Gewinn von 1,3 Milliarden Euro erzielt.",
+    "Der Umsatz stieg um 12,5 Prozent auf 7,8 Mrd. €, teilte das Unternehmen am Donnerstag mit.",
+    "„Wir sind mit dem Ergebnis äußerst zufrieden“, sagte der Vorstandschef in Frankfurt am Main.",
+    "Die Aktie schloss an der Börse mit einem Plus von 3,2 % bei 14,75 Euro.",
+    "Wegen höherer Energiepreise senkte BASF die Prognose für das Geschäftsjahr 2024.",
+    "Die Europäische Zentralbank (EZB) ließ den Leitzins unverändert bei 4,5 Prozent.",
+    "Volkswagen lieferte weltweit 2,3 Millionen Fahrzeuge aus – ein Rückgang um 4 %.",
+    "Der Münchner Konzern Siemens übernimmt den Softwareanbieter für 10 Mrd. US-Dollar.",
+    "Die Inflationsrate in Deutschland fiel im Oktober auf 3,8 Prozent, so das Statistische Bundesamt.",
+    "Nach Angaben des Ifo-Instituts verschlechterte sich die Stimmung der Unternehmen erneut.",
+    "Die Gewerkschaft Verdi fordert für die Beschäftigten 10,5 % mehr Lohn.",
+    "Größere Investitionen in Straßen und Brücken sind laut Bundesregierung geplant.",
+    "Der DAX gab am Freitag um 0,7 Prozent auf 15.120 Punkte nach.",
+    "Die Lufthansa meldete für das erste Halbjahr einen Überschuss von 881 Mio. Euro.",
+    "Der Aufsichtsrat berief Dr. Müller zum 1. Januar 2025 in den Vorstand.",
+    "Kunden müssen sich auf höhere Gebühren für Girokonten einstellen, heißt es in der Studie.",
+    "Die Exporte nach China gingen im Vergleich zum Vorjahr um 8,4 Prozent zurück.",
+    "Laut einer Umfrage des DIHK planen 35 % der Betriebe Stellenabbau.",
+    "Das Bundeskartellamt prüft die geplante Fusion der beiden Energieversorger.",
+    "Die Bahn kündigte an, bis 2030 rund 40 Milliarden Euro in das Schienennetz zu investieren.",
+    "„Die Lage bleibt schwierig“, erklärte die Finanzministerin am Mittwoch in Berlin.",
+    "Der Ölpreis stieg auf 92 Dollar je Barrel; Heizöl wurde damit spürbar teurer.",
+    "Mittelständische Firmen klagen über Fachkräftemangel und Bürokratie.",
+    "Die Übernahme soll im zweiten Halbjahr abgeschlossen werden, vorbehaltlich der Genehmigung.",
+    "Im Einzelhandel sanken die Umsätze real um 2,1 % gegenüber dem Vormonat.",
+    "Die Commerzbank zahlt eine Dividende von 0,20 € je Aktie und kauft eigene Aktien zurück.",
+    "Bayer streicht weltweit Tausende Stellen, vor allem im mittleren Management.",
+    "Der Verband der Automobilindustrie (VDA) rechnet mit einem schwächeren Absatz in Europa.",
+    "Süßwarenhersteller erhöhen die Preise, weil Kakao und Zucker deutlich teurer geworden sind.",
+    "Am Immobilienmarkt fielen die Preise für Wohnungen im Jahresvergleich um 9,9 Prozent.",
+    "Die Gespräche über den Tarifvertrag werden am 14. März in Köln fortgesetzt.",
+    "Zölle auf Stahl und Aluminium belasten die Exportwirtschaft spürbar.",
+    "Ärger bei Yello: Warum kündigen so viele Kunden? Der Versorger verlor 6 % seiner Verträge!",
+    "Die Liquidität von H&M und McDonald's stieg 2016 um 16,6 Prozent; der Chef sprach vom ‚Rekordjahr‘.",
+    'Der Euro/Dollar-Kurs lag bei 1,0869 – Analysten sprechen von "Stabilität".',
+    "Xetra-Händler berichten: Zalando und Puma gaben nach, Nvidia, Uber und Qualcomm legten in Kiel zu.",
+)
+
+ENGLISH_LINES: tuple[str, ...] = (
+    "Deutsche Bank made a profit of 1.3 billion euros in the third quarter.",
+    "Revenue rose 12.5 percent to 7.8 billion euros, the company said on Thursday.",
+    '"We are extremely satisfied with the result," the chief executive said in Frankfurt.',
+    "The shares closed 3.2% higher at 14.75 euros on the stock exchange.",
+    "Because of higher energy prices, BASF cut its forecast for the 2024 financial year.",
+    "The European Central Bank (ECB) left its key interest rate unchanged at 4.5 percent.",
+    "Volkswagen delivered 2.3 million vehicles worldwide - a decline of 4%.",
+    "The Munich-based group Siemens is buying the software provider for $10 billion.",
+    "Inflation in Germany fell to 3.8 percent in October, according to the Federal Statistical Office.",
+    "According to the Ifo Institute, business sentiment deteriorated again.",
+    "The Verdi union is demanding a 10.5% pay rise for employees.",
+    "The federal government plans larger investments in roads and bridges.",
+    "The DAX fell 0.7 percent to 15,120 points on Friday.",
+    "Lufthansa reported a net profit of 881 million euros for the first half of the year.",
+    "The supervisory board appointed Dr. Mueller to the management board from January 1, 2025.",
+    "Customers will have to pay higher fees for current accounts, the study says.",
+    "Exports to China fell 8.4 percent compared with the previous year.",
+    "According to a DIHK survey, 35% of companies plan to cut jobs.",
+    "The Federal Cartel Office is examining the planned merger of the two energy suppliers.",
+    "The railway announced it would invest around 40 billion euros in the rail network by 2030.",
+    '"The situation remains difficult," the finance minister said in Berlin on Wednesday.',
+    "The oil price rose to $92 a barrel; heating oil became noticeably more expensive.",
+    "Medium-sized companies complain about a shortage of skilled workers and red tape.",
+    "The takeover is expected to close in the second half, subject to regulatory approval.",
+    "Retail sales fell 2.1% in real terms compared with the previous month.",
+    "Commerzbank is paying a dividend of 0.20 euros per share and buying back its own shares.",
+    "Bayer is cutting thousands of jobs worldwide, especially in middle management.",
+    "The German Association of the Automotive Industry (VDA) expects weaker sales in Europe.",
+    "Confectionery makers are raising prices because cocoa and sugar have become much more expensive.",
+    "On the property market, apartment prices fell 9.9 percent year on year.",
+    "Talks on the collective agreement will resume in Cologne on March 14.",
+    "Tariffs on steel and aluminium are weighing noticeably on exporters.",
+    "Trouble at Yello: why are so many customers leaving? The supplier lost 6% of its contracts!",
+    "H&M's ratio rose to 16.6 percent in 2016; the boss spoke of a 'record year'.",
+    'The euro/dollar rate was 1.0869 - analysts speak of "stability".',
+    "Xetra traders report: Zalando and Puma fell, while Nvidia, Uber and Qualcomm gained in Kiel.",
+)
+
+_MARIAN_SPM_VOCAB = 400  # soft limit (hard_vocab_limit=False): the small corpus gives fewer pieces
+_BART_BPE_VOCAB = 1000  # likewise a ceiling; the corpus allows fewer merges
+_DUMMY = "madeupword{:05d}"  # filler entries for real-size vocabularies, named as fairseq names them
+
+
+def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed: int = 0) -> Path:
+    """Write a random-weight MarianMT model with opus-mt-de-en's files into ``out_dir`` and return it.
+
+    The same ``shape`` and ``seed`` give byte-identical files.
+    """
+    started = time.perf_counter()
+    import sentencepiece as spm
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    models: dict[str, bytes] = {}
+    for name, lines in (("source.spm", GERMAN_LINES), ("target.spm", ENGLISH_LINES)):
+        buffer = io.BytesIO()
+        # From an iterator into memory: no file paths end up in the model, so builds are byte-identical.
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(lines),
+            model_writer=buffer,
+            model_type="unigram",
+            vocab_size=_MARIAN_SPM_VOCAB,
+            hard_vocab_limit=False,
+            character_coverage=1.0,
+            num_threads=1,
+            minloglevel=2,
+        )
+        models[name] = buffer.getvalue()
+        (out / name).write_bytes(models[name])
+
+    # Joint vocabulary as opus-mt has it: </s>=0, <unk>=1, the pieces of both models, <pad> last.
+    tokens = ["</s>", "<unk>"]
+    seen = set(tokens)
+    for name in ("source.spm", "target.spm"):
+        processor = spm.SentencePieceProcessor(model_proto=models[name])
+        for i in range(processor.get_piece_size()):
+            piece = processor.id_to_piece(i)
+            if not (processor.is_control(i) or processor.is_unknown(i)) and piece not in seen:
+                seen.add(piece)
+                tokens.append(piece)
+    tokens = _pad_vocab(tokens, shape.vocab_size, last="<pad>")
+    vocab = {token: i for i, token in enumerate(tokens)}
+    pad_id = vocab["<pad>"]
+    _write_json(out / "vocab.json", vocab)
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "source_lang": "de",
+            "target_lang": "en",
+            "unk_token": "<unk>",
+            "eos_token": "</s>",
+            "pad_token": "<pad>",
+            "model_max_length": shape.max_positions,
+            "sp_model_kwargs": {},
+            "separate_vocabs": False,
+            "special_tokens_map_file": None,
+            "tokenizer_class": "MarianTokenizer",
+        },
+    )
+    _write_json(
+        out / "special_tokens_map.json", {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
+    )
+
+    generation = {
+        "bad_words_ids": [[pad_id]],
+        "bos_token_id": 0,
+        "decoder_start_token_id": pad_id,
+        "eos_token_id": 0,
+        "forced_eos_token_id": 0,
+        # opus-mt's 512, capped so that a model shrunk with max_positions cannot decode past its positions
+        "max_length": min(512, shape.max_positions),
+        "num_beams": 4,
+        "pad_token_id": pad_id,
+        "renormalize_logits": True,
+    }
+    config = MarianConfig(
+        vocab_size=len(tokens),
+        decoder_vocab_size=len(tokens),
+        d_model=shape.d_model,
+        encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn_dim,
+        decoder_ffn_dim=shape.ffn_dim,
+        max_position_embeddings=shape.max_positions,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        pad_token_id=pad_id,
+        decoder_start_token_id=pad_id,
+        bos_token_id=0,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        dropout=0.1,
+        architectures=["MarianMTModel"],
+    )
+    # Keys of opus-mt-de-en's config.json that transformers 5 no longer writes (generation settings and
+    # the old BART-family flags); CTranslate2 and older readers look for them.
+    legacy = {
+        "_num_labels": 3,
+        "add_bias_logits": False,
+        "add_final_layer_norm": False,
+        "classif_dropout": 0.0,
+        "classifier_dropout": 0.0,
+        "normalize_before": False,
+        "normalize_embedding": False,
+        "num_hidden_layers": shape.encoder_layers,
+        "static_position_embeddings": True,
+        **{key: generation[key] for key in ("bad_words_ids", "max_length", "num_beams")},
+    }
+    _save_model(MarianMTModel, config, GenerationConfig(**generation), legacy, out, seed=seed)
+    logger.info(
+        "wrote Marian model to %s (%d tokens, %.1f s)", out, len(tokens), time.perf_counter() - started
+    )
+    return out
+
+
+def build_bart(out_dir: str | Path, shape: BartShape = TINY_BART, *, seed: int = 0) -> Path:
+    """Write a random-weight BART model with distilbart-cnn-12-6's files into ``out_dir`` and return it.
+
+    The same ``shape`` and ``seed`` give byte-identical files.
+    """
+    started = time.perf_counter()
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        ENGLISH_LINES,
+        vocab_size=_BART_BPE_VOCAB,
+        min_frequency=2,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        show_progress=False,
+    )
+    trained = sorted(bpe.get_vocab().items(), key=lambda item: item[1])
+    tokens = _pad_vocab([token for token, _ in trained] + ["<mask>"], shape.vocab_size, last="<mask>")
+    _write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    merges = json.loads(bpe.to_str())["model"]["merges"]
+    lines = ["#version: 0.2"] + [m if isinstance(m, str) else " ".join(m) for m in merges]
+    (out / "merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "add_prefix_space": False,
+            "errors": "replace",
+            "bos_token": "<s>",
+            "eos_token": "</s>",
+            "sep_token": "</s>",
+            "cls_token": "<s>",
+            "unk_token": "<unk>",
+            "pad_token": "<pad>",
+            "mask_token": "<mask>",
+            "trim_offsets": True,
+            "model_max_length": shape.max_positions,
+            "tokenizer_class": "BartTokenizer",
+        },
+    )
+    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>"}
+    special |= {"pad_token": "<pad>", "cls_token": "<s>"}
+    special["mask_token"] = {
+        "content": "<mask>",
+        "lstrip": True,
+        "normalized": True,
+        "rstrip": False,
+        "single_word": False,
+    }
+    _write_json(out / "special_tokens_map.json", special)
+
+    # distilbart-cnn's settings; lengths capped for a model shrunk with max_positions (no-op at the default)
+    max_length = min(142, shape.max_positions)
+    summarization = {
+        "early_stopping": True,
+        "length_penalty": 2.0,
+        "max_length": max_length,
+        "min_length": min(56, max_length),
+        "no_repeat_ngram_size": 3,
+        "num_beams": 4,
+    }
+    generation = {
+        "bos_token_id": 0,
+        "decoder_start_token_id": 2,
+        "eos_token_id": 2,
+        "forced_bos_token_id": 0,
+        "forced_eos_token_id": 2,
+        "pad_token_id": 1,
+        **summarization,
+    }
+    config = BartConfig(
+        vocab_size=len(tokens) - 1,  # distilbart-cnn has no embedding for <mask>
+        d_model=shape.d_model,
+        encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn_dim,
+        decoder_ffn_dim=shape.ffn_dim,
+        max_position_embeddings=shape.max_positions,
+        activation_function="gelu",
+        scale_embedding=False,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_eos_token_id=2,
+        architectures=["BartForConditionalGeneration"],
+    )
+    legacy = {
+        "_num_labels": 3,
+        "add_bias_logits": False,
+        "add_final_layer_norm": False,
+        "classif_dropout": 0.0,
+        "extra_pos_embeddings": 2,
+        "force_bos_token_to_be_generated": True,
+        "forced_bos_token_id": 0,
+        "gradient_checkpointing": False,
+        "normalize_before": False,
+        "normalize_embedding": True,
+        "num_hidden_layers": shape.encoder_layers,
+        "output_past": True,
+        "prefix": " ",
+        "replacing_rate": 0,
+        "static_position_embeddings": False,
+        "student_decoder_layers": None,
+        "student_encoder_layers": None,
+        "task_specific_params": {"summarization": summarization},
+        **summarization,
+    }
+    _save_model(BartForConditionalGeneration, config, GenerationConfig(**generation), legacy, out, seed=seed)
+    logger.info("wrote BART model to %s (%d tokens, %.1f s)", out, len(tokens), time.perf_counter() - started)
+    return out
+
+
+def _pad_vocab(tokens: list[str], size: int | None, *, last: str) -> list[str]:
+    """Return ``tokens`` (ending in ``last``) padded to ``size`` entries with dummies before ``last``."""
+    body = [token for token in tokens if token != last]
+    if size is not None:
+        if size < len(body) + 1:
+            raise ValueError(
+                f"vocab_size {size} is smaller than the trained vocabulary ({len(body) + 1} entries)"
+            )
+        body += [_DUMMY.format(i) for i in range(size - len(body) - 1)]
+    return [*body, last]
+
+
+def _save_model(
+    model_class: Any, config: Any, generation: Any, legacy: dict[str, Any], out: Path, *, seed: int
+) -> None:
+    """Initialise ``model_class`` from ``seed``, save it to ``out`` and add ``legacy`` keys to config.json."""
+    import torch
+
+    # fork_rng keeps the caller's global torch RNG state untouched.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = model_class(config).eval()
+    model.generation_config = generation
+    model.save_pretrained(out, max_shard_size="100GB")  # one model.safetensors, as the real repos have
+    # transformers 5 drops these keys when saving; the real config.json files have them.
+    path = out / "config.json"
+    _write_json(path, json.loads(path.read_text(encoding="utf-8")) | legacy)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as sorted, indented UTF-8 JSON (stable bytes across builds)."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the Marian and BART models into OUT_DIR/marian and OUT_DIR/bart."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "out_dir", nargs="?", default="models/tiny", help="output folder (default: models/tiny)"
+    )
+    parser.add_argument(
+        "--real-shapes",
+        action="store_true",
+        help="full-size random models (opus-mt-de-en, distilbart-cnn-12-6)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed for the weights (default: 0)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    marian_shape, bart_shape = (REAL_MARIAN, REAL_BART) if args.real_shapes else (TINY_MARIAN, TINY_BART)
+    out = Path(args.out_dir)
+    for name, build, shape in (("marian", build_marian, marian_shape), ("bart", build_bart, bart_shape)):
+        started = time.perf_counter()
+        folder = build(out / name, shape, seed=args.seed)
+        size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
+        seconds = time.perf_counter() - started
+        print(f"{name}: {folder} ({size:.1f} MiB, {seconds:.1f} s) {dataclasses.asdict(shape)}")
+    print("weights are random: outputs are noise")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
