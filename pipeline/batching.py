@@ -1,0 +1,34 @@
+"""Length-sorted batches under a row and token budget, with the original order restored (pure, no torch)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional
+
+
+def plan_batches(
+    lengths: Sequence[int], *, batch_size: int, max_batch_tokens: Optional[int] = None
+) -> list[list[int]]:
+    """Group item indices into batches, longest first.
+
+    Sorting by length keeps padding small; longest-first makes an out-of-memory error show up in the first
+    batch rather than after an hour. A batch holds at most ``batch_size`` items and, when
+    ``max_batch_tokens`` is set, at most that many padded tokens (rows x longest row). An item longer than
+    the token budget gets a batch of its own. Ties keep input order, so the plan is deterministic.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        if current:
+            longest = lengths[current[0]]
+            over_tokens = max_batch_tokens is not None and longest * (len(current) + 1) > max_batch_tokens
+            if len(current) >= batch_size or over_tokens:
+                batches.append(current)
+                current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches

@@ -1,0 +1,396 @@
+"""The run configuration: every default is defined here, once.
+
+`configs/default.yaml` mirrors these dataclasses key for key (a test keeps them in agreement). A YAML file,
+a mapping, and ``--set dotted.key=value`` overrides all go through :func:`load_config`, which refuses unknown
+keys and wrong types with a :class:`ConfigError` that names the key and the valid choices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+import yaml
+
+Backend = Literal["transformers", "ctranslate2"]
+ComputeType = Literal[
+    "auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+    "float16", "bfloat16", "float32",
+]
+DType = Literal["auto", "float32", "float16", "bfloat16"]
+Engine = Literal["local", "ray"]
+OnEnglish = Literal["skip_translation", "translate", "error"]
+OnOther = Literal["skip", "translate", "error"]
+
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+DEVICE_CHOICES = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
+
+
+class ConfigError(ValueError):
+    """A config key is unknown or its value is invalid; the message names the key and the valid choices."""
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    # a folder of .txt files, a .jsonl/.csv/.parquet file, or a Hugging Face dataset name
+    path: str = "seeds"
+    # split to read when `path` is a Hugging Face dataset name
+    split: str = "train"
+    # column holding the document id (tables and datasets); row number if the column is absent
+    id_column: str = "id"
+    # column holding the German text (tables and datasets)
+    text_column: str = "text"
+    # text-file encoding: 'auto' tries UTF-8 (BOM or not), then Windows-1252; or any Python codec name
+    encoding: str = "auto"
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    # JSONL file with one record per input document; the manifest is written beside it
+    path: str = "outputs/summaries.jsonl"
+
+
+@dataclass(frozen=True)
+class TranslationConfig:
+    # hub id or local folder of a Marian-style seq2seq translation checkpoint
+    model: str = "Helsinki-NLP/opus-mt-de-en"
+    # hub revision (branch, tag or commit); None means the default branch
+    revision: Optional[str] = None
+    # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
+    backend: Backend = "transformers"
+    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
+    compute_type: ComputeType = "auto"
+    # GenerationConfig fields overriding the model's own generation_config (num_beams, max_new_tokens, ...)
+    generation: dict = field(default_factory=dict)
+    # token budget of one segment; None means the model's own input limit (opus-mt: 512)
+    max_input_tokens: Optional[int] = None
+    # pack several sentences into one segment up to the budget (off: Marian drops sentences from long inputs)
+    pack_sentences: bool = False
+
+
+@dataclass(frozen=True)
+class SummarizationConfig:
+    # hub id or local folder of a BART-style seq2seq summarization checkpoint
+    model: str = "sshleifer/distilbart-cnn-12-6"
+    # hub revision (branch, tag or commit); None means the default branch
+    revision: Optional[str] = None
+    # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
+    backend: Backend = "transformers"
+    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
+    compute_type: ComputeType = "auto"
+    # GenerationConfig fields overriding the model's own generation_config (num_beams, min_new_tokens, ...)
+    generation: dict = field(default_factory=dict)
+    # token budget of one summarizer input; None means the model's own limit (BART: 1024); longer
+    # translations are summarized in chunks whose summaries are summarized again (map-reduce)
+    max_input_tokens: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    # detect each document's language (py3langid, offline) and record it as `language`
+    detect: bool = True
+    # English documents: 'skip_translation' (summarize the English directly), 'translate' or 'error'
+    english: OnEnglish = "skip_translation"
+    # documents in neither German nor English: 'skip' (status skipped), 'translate' anyway, or 'error'
+    other: OnOther = "skip"
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    # 'auto' (CUDA if available, then MPS, else CPU), 'cpu', 'cuda', 'cuda:N' or 'mps'
+    device: str = "auto"
+    # 'auto' (float32 on CPU; bfloat16 on GPUs that support it, else float32), 'float32', 'float16', 'bfloat16'
+    dtype: DType = "auto"
+    # most inputs (segments or summarizer chunks) in one generate call
+    batch_size: int = 16
+    # most padded input tokens in one generate call (rows x longest row); None means no token budget
+    max_batch_tokens: Optional[int] = None
+    # CPU threads for torch / CTranslate2; None means the library default
+    threads: Optional[int] = None
+    # dynamic int8 quantization of the transformers backend's linear layers (CPU only)
+    quantize: bool = False
+    # seed for sampling (only used when a generation override sets do_sample: true)
+    seed: int = 0
+    # documents processed together (their segments share batches); also the unit of resume
+    group_size: int = 64
+    # show a progress bar in the runner
+    progress: bool = True
+    # 'local' (this process) or 'ray' (an actor pool on a Ray cluster: pip install '.[ray]')
+    engine: Engine = "local"
+    # folder for converted CTranslate2 models; None means ~/.cache/de-en-summarize
+    cache_dir: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class RayConfig:
+    # address of an existing Ray cluster ('auto' or 'ray://host:10001'); None starts a local one
+    address: Optional[str] = None
+    # number of actors, each loading both models once; None means one per GPU, or 1 on a CPU cluster
+    num_actors: Optional[int] = None
+    # CPUs reserved per actor
+    num_cpus: float = 1.0
+    # GPUs per actor; None means 1 when the cluster has GPUs, else 0
+    num_gpus: Optional[float] = None
+    # times a failed document group is retried on a fresh actor before its documents become errors
+    max_retries: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    input: InputConfig = field(default_factory=InputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    translation: TranslationConfig = field(default_factory=TranslationConfig)
+    summarization: SummarizationConfig = field(default_factory=SummarizationConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    ray: RayConfig = field(default_factory=RayConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config as plain nested dicts (YAML/JSON-safe)."""
+        return dataclasses.asdict(self)
+
+    def hash(self) -> str:
+        """SHA-256 over the keys that can change the records (not progress display or engine placement)."""
+        data = self.to_dict()
+        for dotted in HASH_EXEMPT:
+            section, _, key = dotted.partition(".")
+            if key:
+                data[section].pop(key, None)
+            else:
+                data.pop(section, None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+# Keys that never change a record: excluded from the hash that guards resume.
+HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray")
+
+# Extra value checks beyond the type: key -> (predicate, description of the valid values).
+_VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
+    "runtime.device": (lambda v: bool(DEVICE_PATTERN.match(v)), DEVICE_CHOICES),
+    "runtime.batch_size": (lambda v: v >= 1, "an integer >= 1"),
+    "runtime.max_batch_tokens": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
+    "runtime.threads": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
+    "runtime.group_size": (lambda v: v >= 1, "an integer >= 1"),
+    "translation.max_input_tokens": (lambda v: v is None or v >= 8, "null or an integer >= 8"),
+    "summarization.max_input_tokens": (lambda v: v is None or v >= 16, "null or an integer >= 16"),
+    "ray.num_actors": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
+    "ray.num_cpus": (lambda v: v >= 0, "a number >= 0"),
+    "ray.num_gpus": (lambda v: v is None or v >= 0, "null or a number >= 0"),
+    "ray.max_retries": (lambda v: v >= 0, "an integer >= 0"),
+    "input.encoding": (lambda v: _known_encoding(v), "'auto' or a Python codec name such as 'utf-8', 'cp1252'"),
+}
+
+
+def _known_encoding(name: str) -> bool:
+    import codecs
+
+    if name == "auto":
+        return True
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _generation_fields() -> frozenset[str]:
+    from transformers import GenerationConfig
+
+    return frozenset(k for k in GenerationConfig().to_dict() if not k.startswith("_"))
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp))
+    if tp is type(None):
+        return "null"
+    return {int: "an integer", float: "a number", bool: "true/false", str: "a string", dict: "a mapping"}.get(
+        tp, str(tp)
+    )
+
+
+def _coerce(key: str, tp: Any, value: Any) -> Any:
+    """Check `value` against the annotation `tp`; return it (ints widened to float where a float is wanted)."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            try:
+                return _coerce(key, arg, value)
+            except ConfigError:
+                continue
+        raise ConfigError(f"config key '{key}': invalid value {value!r}; expected {_describe(tp)}")
+    if origin is Literal:
+        if value in typing.get_args(tp):
+            return value
+        raise ConfigError(f"config key '{key}': unknown value {value!r}; expected one of {_describe(tp)}")
+    if tp is type(None):
+        if value is None:
+            return None
+    elif tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    elif tp is dict:
+        if isinstance(value, Mapping):
+            return dict(value)
+    raise ConfigError(f"config key '{key}': invalid value {value!r}; expected {_describe(tp)}")
+
+
+def _build(cls: type, data: Mapping[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in hints:
+            close = difflib.get_close_matches(str(key), names, n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            where = f"'{prefix[:-1]}'" if prefix else "the top level"
+            raise ConfigError(
+                f"unknown config key '{dotted}'{hint}; valid keys in {where}: {', '.join(names)}"
+            )
+        tp = hints[key]
+        if dataclasses.is_dataclass(tp):
+            if value is None:
+                value = {}
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"config key '{dotted}': expected a mapping of {', '.join(_keys(tp))}")
+            kwargs[key] = _build(tp, value, dotted + ".")
+            continue
+        value = _coerce(dotted, tp, value)
+        check = _VALUE_CHECKS.get(dotted)
+        if check is not None and value is not None and not check[0](value):
+            raise ConfigError(f"config key '{dotted}': invalid value {value!r}; expected {check[1]}")
+        if key == "generation":
+            _check_generation(dotted, value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _keys(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+# Value checks for the common decoding settings (transformers validates only some of them, and late).
+_GENERATION_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
+    "num_beams": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+    "max_new_tokens": (lambda v: v is None or (_is_int(v) and v >= 1), "null or an integer >= 1"),
+    "min_new_tokens": (lambda v: v is None or (_is_int(v) and v >= 0), "null or an integer >= 0"),
+    "max_length": (lambda v: v is None or (_is_int(v) and v >= 1), "null or an integer >= 1"),
+    "min_length": (lambda v: v is None or (_is_int(v) and v >= 0), "null or an integer >= 0"),
+    "length_penalty": (_is_number, "a number"),
+    "no_repeat_ngram_size": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
+    "repetition_penalty": (lambda v: _is_number(v) and v > 0, "a number > 0"),
+    "temperature": (lambda v: _is_number(v) and v > 0, "a number > 0"),
+    "top_p": (lambda v: _is_number(v) and 0 < v <= 1, "a number in (0, 1]"),
+    "top_k": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
+    "do_sample": (lambda v: isinstance(v, bool), "true/false"),
+    "early_stopping": (lambda v: isinstance(v, bool) or v == "never", "true, false or 'never'"),
+}
+
+
+def _check_generation(dotted: str, overrides: Mapping[str, Any]) -> None:
+    valid = _generation_fields()
+    low, high = overrides.get("min_new_tokens"), overrides.get("max_new_tokens")
+    if _is_int(low) and _is_int(high) and low > high:
+        raise ConfigError(f"config key '{dotted}': min_new_tokens ({low}) is larger than max_new_tokens ({high})")
+    for name, value in overrides.items():
+        check = _GENERATION_CHECKS.get(name)
+        if check is not None and not check[0](value):
+            raise ConfigError(f"config key '{dotted}.{name}': invalid value {value!r}; expected {check[1]}")
+        if name not in valid:
+            close = difflib.get_close_matches(str(name), sorted(valid), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(
+                f"unknown generation setting '{dotted}.{name}'{hint}; valid settings are the "
+                f"transformers GenerationConfig fields, e.g. num_beams, max_new_tokens, min_new_tokens, "
+                f"length_penalty, no_repeat_ngram_size, repetition_penalty, do_sample"
+            )
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in update.items():
+        # `generation` mappings are merged key by key too, so an override adds to the YAML's settings
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_set(assignment: str) -> dict[str, Any]:
+    """Turn ``'runtime.batch_size=8'`` into ``{'runtime': {'batch_size': 8}}`` (the value is read as YAML)."""
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects dotted.key=value, got {assignment!r}")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--set {key}: cannot read value {raw!r} as YAML: {exc}") from None
+    nested: Any = value
+    for part in reversed(key.strip().split(".")):
+        nested = {part: nested}
+    return nested
+
+
+def load_config(
+    source: str | Path | Mapping[str, Any] | Config | None = None,
+    *,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Config:
+    """Read a config from a YAML path, a mapping or an existing Config, then apply overrides.
+
+    ``overrides`` is either a list of ``dotted.key=value`` strings (as given to ``--set``) or a nested
+    mapping with the same keys as the YAML (``{"runtime": {"device": "cpu"}}``).
+    """
+    if isinstance(source, Config):
+        data = source.to_dict()
+    elif isinstance(source, Mapping):
+        data = dict(source)
+    elif source is None:
+        data = {}
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"config file {str(path)!r} does not exist")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {str(path)!r} is not valid YAML: {exc}") from None
+        if loaded is not None and not isinstance(loaded, Mapping):
+            raise ConfigError(f"config file {str(path)!r} must hold a mapping of sections, not {type(loaded).__name__}")
+        data = dict(loaded or {})
+    if overrides:
+        items = [parse_set(o) for o in overrides] if not isinstance(overrides, Mapping) else [overrides]
+        for item in items:
+            data = _merge(data, item)
+    return _build(Config, data, "")

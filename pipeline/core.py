@@ -1,0 +1,319 @@
+"""The pipeline: German documents → segments → English translation → summary (map-reduce when long).
+
+One code path serves the notebook (`summarize`, `Pipeline`) and the runner (local or Ray): both call
+:meth:`Pipeline.process` on a group of documents, whose segments are translated together in batches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from pipeline.config import Config, RuntimeConfig, load_config
+from pipeline.flags import document_flags
+from pipeline.generation import Generated, Seq2SeqModel, generate_all
+from pipeline.inputs import Document
+from pipeline.language import detect_language
+from pipeline.models import ModelSpec
+from pipeline.results import DocumentResult, Segment, Summary
+from pipeline.segment import chunk_texts, document_sentences, plan_segments
+from pipeline.text import paragraph_spans
+
+log = logging.getLogger(__name__)
+
+ConfigLike = Union[Config, str, Path, Mapping[str, Any], None]
+
+# Map-reduce stops after this many rounds; each round shrinks the text several-fold, so this is never
+# reached by real summarizers (it guards against a summarizer configured to write more than it reads).
+MAX_ROUNDS = 8
+
+
+def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
+    """Load one model with the configured backend on the configured device."""
+    from pipeline.devices import apply_threads, resolve_device, resolve_dtype
+
+    spec = ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
+    device = resolve_device(runtime.device)
+    apply_threads(runtime.threads)
+    if section.backend == "ctranslate2":
+        from pipeline.ct2 import CTranslate2Seq2Seq
+
+        return CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
+                                  threads=runtime.threads, cache_dir=runtime.cache_dir, seed=runtime.seed)
+    from pipeline.models import TransformersSeq2Seq
+
+    return TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
+                               quantize=runtime.quantize, seed=runtime.seed)
+
+
+@dataclass
+class _Work:
+    """Mutable per-document state while a group is processed."""
+
+    doc: Document
+    language: Optional[str] = None
+    translate: bool = True
+    pieces: list[tuple[str, int]] = field(default_factory=list)  # (source, paragraph)
+    outputs: list[Generated] = field(default_factory=list)
+    english: Optional[str] = None
+    units: list[str] = field(default_factory=list)
+    summary: Optional[Summary] = None
+    result: Optional[DocumentResult] = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Pipeline:
+    """Both models, loaded once; call it on German text(s) or use :meth:`process` on documents.
+
+    >>> pipe = Pipeline("configs/default.yaml", runtime={"device": "cpu"})
+    >>> result = pipe("Microsoft kündigte am Dienstag eigene KI-Modelle an.")
+    >>> result.summary
+    """
+
+    def __init__(self, config: ConfigLike = None, **overrides: Any):
+        self.config = load_config(config, overrides=overrides or None)
+        self.translator = load_model(self.config.translation, self.config.runtime, "translation")
+        self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+
+    def __call__(self, texts: Union[str, Sequence[str]]) -> Union[DocumentResult, list[DocumentResult]]:
+        """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        docs = [Document(str(i), t) if isinstance(t, str) else
+                Document(str(i), None, error=f"expected a string, got {type(t).__name__}")
+                for i, t in enumerate(items)]
+        size = self.config.runtime.group_size
+        results: list[DocumentResult] = []
+        for start in range(0, len(docs), size):
+            results.extend(self.process(docs[start:start + size]))
+        return results[0] if single else results
+
+    def describe(self) -> dict[str, Any]:
+        """Model provenance and runtime facts for the manifest."""
+        return {"translation": self.translator.describe(), "summarization": self.summarizer.describe()}
+
+    # -- one group of documents ------------------------------------------------------------------------
+
+    def process(self, documents: Sequence[Document]) -> list[DocumentResult]:
+        """Process a group of documents together; one result per document, in order. Never raises for
+        a bad document: its result says what happened."""
+        work = [self._triage(doc) for doc in documents]
+        self._translate([w for w in work if w.result is None and w.translate])
+        self._summarize([w for w in work if w.result is None])
+        return [w.result if w.result is not None else self._finish(w) for w in work]
+
+    def _triage(self, doc: Document) -> _Work:
+        w = _Work(doc, warnings=list(doc.warnings))
+        if doc.error is not None or doc.text is None:
+            w.result = DocumentResult(doc.id, "error", error=doc.error or "no text", warnings=doc.warnings)
+            return w
+        if not doc.text.strip():
+            reason = "empty document" if not doc.text else "document contains only whitespace"
+            w.result = DocumentResult(doc.id, "skipped", error=reason, warnings=doc.warnings)
+            return w
+        options = self.config.language
+        if options.detect:
+            guess = detect_language(doc.text)
+            w.language = guess.language
+            if guess.mixed:
+                shares = ", ".join(f"{lang} {share:.0%}" for lang, share in guess.shares[:3])
+                w.warnings.append(f"mixed languages ({shares}); handled as {guess.language!r}, the majority")
+            if guess.language == "en":
+                if options.english == "error":
+                    w.result = self._refuse(w, "error", "document is in English (language.english: error)")
+                elif options.english == "skip_translation":
+                    w.translate = False
+                    w.pieces = [(doc.text[a:b], p) for a, b, p in document_sentences(doc.text)]
+                    w.outputs = [Generated(src) for src, _ in w.pieces]
+                    w.english = "\n\n".join(doc.text[a:b] for a, b in paragraph_spans(doc.text))
+                    w.units = [src for src, _ in w.pieces]
+                    w.warnings.append("English document: summarized without translation")
+            elif guess.language != "de":
+                if options.other == "skip":
+                    w.result = self._refuse(w, "skipped", f"document language is {guess.language!r}, not German "
+                                                          f"(language.other: skip)")
+                elif options.other == "error":
+                    w.result = self._refuse(w, "error", f"document language is {guess.language!r}, not German "
+                                                        f"(language.other: error)")
+                else:
+                    w.warnings.append(f"document language is {guess.language!r}; translated as German anyway")
+        return w
+
+    @staticmethod
+    def _refuse(w: _Work, status: str, reason: str) -> DocumentResult:
+        return DocumentResult(w.doc.id, status, error=reason, language=w.language, warnings=tuple(w.warnings))
+
+    def _translate(self, work: list[_Work]) -> None:
+        translator = self.translator
+        options = self.config.translation
+        for w in work:
+            try:
+                planned = plan_segments(w.doc.text, count=translator.count_tokens,
+                                        budget=translator.max_input_tokens, pack=options.pack_sentences)
+            except Exception as exc:  # a document that cannot be segmented must not stop the group
+                log.exception("segmenting document %s failed", w.doc.id)
+                w.result = self._refuse(w, "error", f"segmentation failed: {type(exc).__name__}: {exc}")
+                continue
+            w.pieces = [(w.doc.text[p.start:p.end], p.paragraph) for p in planned]
+        active = [w for w in work if w.result is None]
+        sources = [src for w in active for src, _ in w.pieces]
+        runtime = self.config.runtime
+        outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
+                               max_batch_tokens=runtime.max_batch_tokens)
+        position = 0
+        for w in active:
+            w.outputs = outputs[position:position + len(w.pieces)]
+            position += len(w.pieces)
+            failed = [i for i, o in enumerate(w.outputs) if o.text is None]
+            if failed:
+                first = w.outputs[failed[0]].error
+                w.result = DocumentResult(
+                    w.doc.id, "error",
+                    error=f"{len(failed)} of {len(w.pieces)} segments could not be translated "
+                          f"(segment {failed[0]}: {first})",
+                    language=w.language, segments=self._segments(w), warnings=tuple(w.warnings))
+                continue
+            for i, out in enumerate(w.outputs):
+                if not out.finished:
+                    w.warnings.append(f"segment {i}: translation stopped at the length limit "
+                                      f"({out.tokens} tokens) and may be incomplete")
+            paragraphs: dict[int, list[str]] = {}
+            for (_, para), out in zip(w.pieces, w.outputs):
+                paragraphs.setdefault(para, []).append(out.text)
+            w.english = "\n\n".join(" ".join(parts) for parts in paragraphs.values())
+            w.units = [out.text for out in w.outputs if out.text]
+
+    @staticmethod
+    def _segments(w: _Work) -> tuple[Segment, ...]:
+        # for an English document (not translated) each segment's "translation" is its own text
+        return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs))
+
+    def _summarize(self, work: list[_Work]) -> None:
+        """Map-reduce: chunk each text to the summarizer's budget, summarize the chunks of all documents in
+        shared batches, and repeat on the joined chunk summaries until one chunk is left."""
+        summarizer = self.summarizer
+        runtime = self.config.runtime
+        state = {id(w): (w.units or [w.english or ""], 0, 0) for w in work}  # units, rounds, first-round chunks
+        pending = list(work)
+        while pending:
+            chunk_lists: list[list[str]] = []
+            for w in pending:
+                units, _, _ = state[id(w)]
+                try:
+                    chunks = chunk_texts(units, count=summarizer.count_tokens, budget=summarizer.max_input_tokens)
+                except Exception as exc:
+                    log.exception("chunking document %s failed", w.doc.id)
+                    w.result = self._refuse(w, "error", f"chunking for the summarizer failed: {exc}")
+                    chunks = []
+                chunk_lists.append([" ".join(c) for c in chunks])
+            inputs = [text for chunks in chunk_lists for text in chunks]
+            outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
+                                   max_batch_tokens=runtime.max_batch_tokens)
+            position, still = 0, []
+            for w, chunks in zip(pending, chunk_lists):
+                outs = outputs[position:position + len(chunks)]
+                position += len(chunks)
+                if w.result is not None:
+                    continue
+                units, rounds, first = state[id(w)]
+                rounds, first = rounds + 1, first or len(chunks)
+                failed = [o for o in outs if o.text is None]
+                if failed:
+                    w.result = DocumentResult(
+                        w.doc.id, "error", error=f"summarization failed: {failed[0].error}",
+                        language=w.language, translation=w.english if w.translate else None,
+                        segments=self._segments(w), warnings=tuple(w.warnings))
+                elif len(chunks) == 1:
+                    w.summary = Summary(outs[0].text, chunks=first, rounds=rounds)
+                elif rounds >= MAX_ROUNDS or self._total_tokens(outs) >= self._total_tokens(units):
+                    w.result = self._refuse(w, "error", f"chunk summaries did not get shorter than their input "
+                                                        f"after {rounds} round(s); check summarization.generation")
+                else:
+                    state[id(w)] = ([o.text for o in outs], rounds, first)
+                    still.append(w)
+            pending = still
+
+    def _total_tokens(self, texts: Sequence[Any]) -> int:
+        plain = [t.text if isinstance(t, Generated) else t for t in texts]
+        return sum(self.summarizer.count_tokens(plain))
+
+    def _finish(self, w: _Work) -> DocumentResult:
+        summary = w.summary
+        assert summary is not None
+        if summary.rounds > 1:
+            w.warnings.append(f"long document: summarized in {summary.chunks} chunks over {summary.rounds} rounds")
+        segments = self._segments(w)
+        flags = document_flags(segments, w.english or "", summary.text)
+        return DocumentResult(
+            w.doc.id, "ok", language=w.language, translation=w.english, summary=summary.text,
+            segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
+
+
+# -- the notebook entry point ---------------------------------------------------------------------------
+
+_CACHE: dict[str, Pipeline] = {}
+
+
+def get_pipeline(config: ConfigLike = None, **overrides: Any) -> Pipeline:
+    """A Pipeline for this config, reusing the loaded models when the model-relevant settings are unchanged."""
+    resolved = load_config(config, overrides=overrides or None)
+    key = repr((resolved.translation, resolved.summarization, resolved.language,
+                replace(resolved.runtime, progress=True, engine="local")))
+    if key not in _CACHE:
+        _CACHE.clear()  # keep one set of models in memory
+        pipe = Pipeline(resolved)
+        _CACHE[key] = pipe
+    return _CACHE[key]
+
+
+def summarize(
+    texts: Union[str, Sequence[str]], *, config: ConfigLike = None, **overrides: Any
+) -> Union[DocumentResult, list[DocumentResult]]:
+    """Translate German text(s) into English and summarize them.
+
+    A ``str`` gives one :class:`DocumentResult` (``.summary``, ``.translation``, ``.segments``), a list gives
+    a list. ``config`` is a YAML path, a mapping or a :class:`Config`; ``overrides`` use the YAML's sections:
+    ``summarize(text, runtime={"device": "cpu"}, summarization={"generation": {"num_beams": 2}})``.
+    Models are loaded on the first call and reused while the settings stay the same.
+    """
+    return get_pipeline(config, **overrides)(texts)
+
+
+# -- engines: how the runner maps groups of documents to records ----------------------------------------
+
+
+def process_group_safely(pipeline: Pipeline, documents: Sequence[Document]) -> list[dict[str, Any]]:
+    """Records for a group; an unexpected failure is retried document by document, then recorded."""
+    try:
+        return [r.to_record() for r in pipeline.process(documents)]
+    except Exception:
+        log.exception("processing a group of %d documents failed; retrying one by one", len(documents))
+    records = []
+    for doc in documents:
+        try:
+            records.extend(r.to_record() for r in pipeline.process([doc]))
+        except Exception as exc:
+            log.exception("document %s failed", doc.id)
+            records.append(DocumentResult(doc.id, "error", error=f"internal error: {type(exc).__name__}: "
+                                                                   f"{exc}").to_record())
+    return records
+
+
+class LocalEngine:
+    """Runs groups in this process, one after another."""
+
+    def __init__(self, config: Config):
+        self.pipeline = Pipeline(config)
+
+    def describe(self) -> dict[str, Any]:
+        return {"engine": "local", **self.pipeline.describe()}
+
+    def map_groups(self, groups: Any) -> Any:
+        for group in groups:
+            yield process_group_safely(self.pipeline, group)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,204 @@
+"""Load a seq2seq checkpoint (hub id or local folder) and generate with its own generation settings.
+
+This is the transformers backend: ``AutoTokenizer`` + ``AutoModelForSeq2SeqLM.generate`` under
+``torch.inference_mode``. The decoding settings are the checkpoint's ``generation_config`` updated with the
+user's ``generation`` overrides; the input limit is read from the tokenizer and the model config.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from pipeline.config import ConfigError
+from pipeline.generation import Generated
+
+log = logging.getLogger(__name__)
+
+_UNLIMITED = 1_000_000  # tokenizers without a limit report a huge model_max_length
+
+
+class _SupersededLengthFilter(logging.Filter):
+    """Drop transformers' note that max_new_tokens overrides the checkpoint's max_length: that is the
+    documented meaning of a `generation.max_new_tokens` override, not a problem worth a line per batch."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "seem to have been set" not in record.getMessage()
+
+
+logging.getLogger("transformers.generation.utils").addFilter(_SupersededLengthFilter())
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be found or loaded; the message says which, where we looked, and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    # 'translation' or 'summarization': the config section the model comes from
+    role: str
+    # hub id or local folder
+    name: str
+    # hub revision; None = default branch
+    revision: Optional[str]
+    # GenerationConfig overrides
+    generation: Mapping[str, Any]
+    # requested input budget; None = the model's limit
+    max_input_tokens: Optional[int]
+
+
+def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
+    """A message that names the model, where it was looked for, and the ways to fix it."""
+    from huggingface_hub import constants
+
+    offline = constants.HF_HUB_OFFLINE
+    where = (
+        f"it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
+        f"cache ({constants.HF_HUB_CACHE})"
+        + (", and HF_HUB_OFFLINE=1 forbids downloading" if offline else ", and the hub could not be reached")
+    )
+    if Path(spec.name).is_dir():
+        where = f"the folder {os.path.abspath(spec.name)} exists but is not a complete checkpoint"
+    return ModelLoadError(
+        f"cannot load the {spec.role} model {spec.name!r}"
+        + (f" (revision {spec.revision!r})" if spec.revision else "")
+        + f": {where}. ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})\n"
+        f"Fix: set {spec.role}.model to a local folder holding the checkpoint; or run "
+        f"`python scripts/download_models.py CONFIG --to models/` on a machine with internet access and copy "
+        f"the folder over; or, with the files in the cache, set HF_HUB_OFFLINE=1 (and HF_HUB_CACHE if the "
+        f"cache is elsewhere)."
+    )
+
+
+def model_provenance(name: str, revision: Optional[str]) -> dict[str, Any]:
+    """Where the checkpoint came from: the resolved hub commit, or the local folder with a config digest."""
+    path = Path(name)
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for file in sorted(path.iterdir()):
+            if file.is_file() and file.suffix in {".json", ".txt", ".spm", ".model"}:
+                digest.update(file.name.encode() + file.read_bytes())
+        return {"model": name, "local_path": str(path.resolve()), "files_sha256": digest.hexdigest()}
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(name, "config.json", revision=revision)
+    commit = None
+    if isinstance(cached, str):
+        match = re.search(r"snapshots[\\/]([0-9a-f]{40})[\\/]", cached)
+        commit = match.group(1) if match else None
+    return {"model": name, "revision": revision, "commit": commit}
+
+
+def input_limit(tokenizer: Any, config: Any) -> int:
+    """The most input tokens the model takes: the smaller of the tokenizer's and the position embeddings'."""
+    limits = [int(tokenizer.model_max_length)] if tokenizer.model_max_length < _UNLIMITED else []
+    positions = getattr(config, "max_position_embeddings", None)
+    if positions:
+        limits.append(int(positions))
+    if not limits:
+        raise ModelLoadError("the model declares no input limit (model_max_length / max_position_embeddings)")
+    return min(limits)
+
+
+def resolve_budget(spec: ModelSpec, limit: int) -> int:
+    if spec.max_input_tokens is None:
+        return limit
+    if spec.max_input_tokens > limit:
+        raise ConfigError(
+            f"config key '{spec.role}.max_input_tokens': {spec.max_input_tokens} exceeds the input limit of "
+            f"{spec.name!r} ({limit} tokens); expected null or an integer <= {limit}"
+        )
+    return spec.max_input_tokens
+
+
+def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
+    """The model's GenerationConfig with the user's overrides applied and validated."""
+    gen = copy.deepcopy(base)
+    try:
+        unknown = gen.update(**dict(spec.generation))
+        if unknown:
+            raise ConfigError(f"unknown generation setting(s) for {spec.role}: {', '.join(sorted(unknown))}")
+        gen.validate(strict=True)
+    except ConfigError:
+        raise
+    except Exception as exc:  # transformers raises ValueError or warns-as-error with the reason
+        raise ConfigError(f"config key '{spec.role}.generation': {exc}") from None
+    return gen
+
+
+class TransformersSeq2Seq:
+    """A seq2seq checkpoint run by transformers on one device."""
+
+    backend = "transformers"
+
+    def __init__(self, spec: ModelSpec, *, device: str, dtype: Any, quantize: bool = False, seed: int = 0):
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.spec = spec
+        self.device = device
+        self.seed = seed
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(spec.name, revision=spec.revision)
+            model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype)
+        except (OSError, ValueError) as exc:
+            raise load_error(spec, exc) from None
+        model.eval()
+        self.quantized = False
+        if quantize:
+            if device != "cpu":
+                raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            self.quantized = True
+        self.model = model.to(device)
+        self.dtype = dtype
+        self.generation_config = merged_generation_config(model.generation_config, spec)
+        self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model.config))
+        self._eos = self.generation_config.eos_token_id
+        self._pad = self.generation_config.pad_token_id
+        self._provenance = model_provenance(spec.name, spec.revision)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False)["input_ids"]]
+
+    def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
+        import torch
+
+        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False).to(self.device)
+        with torch.inference_mode():
+            if self.generation_config.do_sample:
+                torch.manual_seed(self.seed)
+            out = self.model.generate(**enc, generation_config=self.generation_config)
+        eos = {self._eos} if isinstance(self._eos, int) else set(self._eos or ())
+        results = []
+        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True)):
+            body = row[1:]  # drop the decoder start token
+            finished = any(t in eos for t in body)
+            tokens = len(body) - sum(1 for t in body if t == self._pad and t not in eos)
+            results.append(Generated(text.strip(), finished, tokens))
+        return results
+
+    def describe(self) -> dict[str, Any]:
+        import torch
+
+        gen = self.generation_config
+        return {
+            **self._provenance,
+            "backend": self.backend,
+            "device": self.device,
+            "dtype": str(self.dtype).removeprefix("torch."),
+            "quantized_int8": self.quantized,
+            "attention": getattr(self.model.config, "_attn_implementation", None),
+            "threads": torch.get_num_threads(),
+            "max_input_tokens": self.max_input_tokens,
+            "generation": {k: v for k, v in gen.to_diff_dict().items() if not k.startswith("_")},
+        }

@@ -1,0 +1,56 @@
+"""Shared fixtures: tiny random-weight Marian and BART checkpoints, built once per test session.
+
+They have the same files as the real checkpoints and are loaded through the real code path
+(`from_pretrained` on a folder). Their outputs are noise, so tests assert on behaviour, never on wording.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config import Config, load_config
+from scripts.make_tiny_models import TINY_BART, TINY_MARIAN, build_bart, build_marian
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+# Decoding kept short so the suite stays fast; everything else is the checkpoints' own settings.
+FAST_TRANSLATION = {"max_new_tokens": 12}
+FAST_SUMMARY = {"min_length": 0, "min_new_tokens": 4, "max_new_tokens": 12}
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny checkpoints: real-size input limits, and 'short' ones (64 / 128 tokens) for long-input tests."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {
+        "marian": build_marian(root / "marian"),
+        "bart": build_bart(root / "bart"),
+        "marian_short": build_marian(root / "marian_short", dataclasses.replace(TINY_MARIAN, max_positions=64)),
+        "bart_short": build_bart(root / "bart_short", dataclasses.replace(TINY_BART, max_positions=128)),
+    }
+
+
+def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False, **sections: Any) -> Config:
+    """A config on the tiny models, writing into tmp_path; ``sections`` override like the YAML does."""
+    suffix = "_short" if short else ""
+    data: dict[str, Any] = {
+        "input": {"path": str(SEEDS)},
+        "output": {"path": str(tmp_path / "out" / "records.jsonl")},
+        "translation": {"model": str(models["marian" + suffix]), "generation": dict(FAST_TRANSLATION)},
+        "summarization": {"model": str(models["bart" + suffix]), "generation": dict(FAST_SUMMARY)},
+        "runtime": {"device": "cpu", "progress": False, "group_size": 4, "batch_size": 8},
+    }
+    return load_config(data, overrides=sections or None)
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory):
+    """One Pipeline on the tiny models (short input limits), shared by tests that only call it."""
+    from pipeline.core import Pipeline
+
+    return Pipeline(tiny_config(tiny_models, tmp_path_factory.mktemp("pipe"), short=True))
