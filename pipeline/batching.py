@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional
 
 
 def plan_batches(
-    lengths: Sequence[int], *, batch_size: int, max_batch_tokens: Optional[int] = None
+    lengths: Sequence[int], *, batch_size: int, max_batch_tokens: int | None = None
 ) -> list[list[int]]:
     """Group item indices into batches, longest first.
 

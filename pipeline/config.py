@@ -17,7 +17,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Union
 
 import yaml
 
@@ -64,7 +64,7 @@ class TranslationConfig:
     # hub id or local folder of a Marian-style seq2seq translation checkpoint
     model: str = "Helsinki-NLP/opus-mt-de-en"
     # hub revision (branch, tag or commit); None means the default branch
-    revision: Optional[str] = None
+    revision: str | None = None
     # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
     backend: Backend = "transformers"
     # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
@@ -72,7 +72,7 @@ class TranslationConfig:
     # GenerationConfig fields overriding the model's own generation_config (num_beams, max_new_tokens, ...)
     generation: dict = field(default_factory=dict)
     # token budget of one segment; None means the model's own input limit (opus-mt: 512)
-    max_input_tokens: Optional[int] = None
+    max_input_tokens: int | None = None
     # pack several sentences into one segment up to the budget (off: Marian drops sentences from long inputs)
     pack_sentences: bool = False
 
@@ -82,7 +82,7 @@ class SummarizationConfig:
     # hub id or local folder of a BART-style seq2seq summarization checkpoint
     model: str = "sshleifer/distilbart-cnn-12-6"
     # hub revision (branch, tag or commit); None means the default branch
-    revision: Optional[str] = None
+    revision: str | None = None
     # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
     backend: Backend = "transformers"
     # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
@@ -91,7 +91,7 @@ class SummarizationConfig:
     generation: dict = field(default_factory=dict)
     # token budget of one summarizer input; None means the model's own limit (BART: 1024); longer
     # translations are summarized in chunks whose summaries are summarized again (map-reduce)
-    max_input_tokens: Optional[int] = None
+    max_input_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,9 @@ class RuntimeConfig:
     # most inputs (segments or summarizer chunks) in one generate call
     batch_size: int = 16
     # most padded input tokens in one generate call (rows x longest row); None means no token budget
-    max_batch_tokens: Optional[int] = None
+    max_batch_tokens: int | None = None
     # CPU threads for torch / CTranslate2; None means the library default
-    threads: Optional[int] = None
+    threads: int | None = None
     # dynamic int8 quantization of the transformers backend's linear layers (CPU only)
     quantize: bool = False
     # seed for sampling (only used when a generation override sets do_sample: true)
@@ -127,21 +127,29 @@ class RuntimeConfig:
     # 'local' (this process) or 'ray' (an actor pool on a Ray cluster: pip install '.[ray]')
     engine: Engine = "local"
     # folder for converted CTranslate2 models; None means ~/.cache/de-en-summarize
-    cache_dir: Optional[str] = None
+    cache_dir: str | None = None
 
 
 @dataclass(frozen=True)
 class RayConfig:
     # address of an existing Ray cluster ('auto' or 'ray://host:10001'); None starts a local one
-    address: Optional[str] = None
+    address: str | None = None
     # number of actors, each loading both models once; None means one per GPU, or 1 on a CPU cluster
-    num_actors: Optional[int] = None
+    num_actors: int | None = None
     # CPUs reserved per actor
     num_cpus: float = 1.0
     # GPUs per actor; None means 1 when the cluster has GPUs, else 0
-    num_gpus: Optional[float] = None
+    num_gpus: float | None = None
     # times a failed document group is retried on a fresh actor before its documents become errors
     max_retries: int = 2
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    # input column with the reference English translation (python -m pipeline.evaluate); null = none
+    reference_translation: str | None = "reference_translation"
+    # input column with the reference English summary (sentences separated by newlines); null = none
+    reference_summary: str | None = "reference_summary"
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ class Config:
     language: LanguageConfig = field(default_factory=LanguageConfig)
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     ray: RayConfig = field(default_factory=RayConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as plain nested dicts (YAML/JSON-safe)."""
@@ -171,7 +180,7 @@ class Config:
 
 
 # Keys that never change a record: excluded from the hash that guards resume.
-HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray")
+HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation")
 
 # Extra value checks beyond the type: key -> (predicate, description of the valid values).
 _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
@@ -250,9 +259,8 @@ def _coerce(key: str, tp: Any, value: Any) -> Any:
     elif tp is str:
         if isinstance(value, str):
             return value
-    elif tp is dict:
-        if isinstance(value, Mapping):
-            return dict(value)
+    elif tp is dict and isinstance(value, Mapping):
+        return dict(value)
     raise ConfigError(f"config key '{key}': invalid value {value!r}; expected {_describe(tp)}")
 
 

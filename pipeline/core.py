@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
@@ -24,7 +24,7 @@ from pipeline.text import paragraph_spans
 
 log = logging.getLogger(__name__)
 
-ConfigLike = Union[Config, str, Path, Mapping[str, Any], None]
+ConfigLike = Config | str | Path | Mapping[str, Any] | None
 
 # Map-reduce stops after this many rounds; each round shrinks the text several-fold, so this is never
 # reached by real summarizers (it guards against a summarizer configured to write more than it reads).
@@ -49,19 +49,29 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
                                quantize=runtime.quantize, seed=runtime.seed)
 
 
+# Below these, a language guess is too weak to act on (skip or summarize without translation).
+MIN_LANGUAGE_CONFIDENCE = 0.5
+MIN_LANGUAGE_LETTERS = 40
+
+
+def _uncertain(guess: Any, text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text[:2000])
+    return guess.confidence < MIN_LANGUAGE_CONFIDENCE or letters < MIN_LANGUAGE_LETTERS
+
+
 @dataclass
 class _Work:
     """Mutable per-document state while a group is processed."""
 
     doc: Document
-    language: Optional[str] = None
+    language: str | None = None
     translate: bool = True
     pieces: list[tuple[str, int]] = field(default_factory=list)  # (source, paragraph)
     outputs: list[Generated] = field(default_factory=list)
-    english: Optional[str] = None
+    english: str | None = None
     units: list[str] = field(default_factory=list)
-    summary: Optional[Summary] = None
-    result: Optional[DocumentResult] = None
+    summary: Summary | None = None
+    result: DocumentResult | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -78,7 +88,7 @@ class Pipeline:
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
 
-    def __call__(self, texts: Union[str, Sequence[str]]) -> Union[DocumentResult, list[DocumentResult]]:
+    def __call__(self, texts: str | Sequence[str]) -> DocumentResult | list[DocumentResult]:
         """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
         single = isinstance(texts, str)
         items = [texts] if single else list(texts)
@@ -118,6 +128,11 @@ class Pipeline:
         if options.detect:
             guess = detect_language(doc.text)
             w.language = guess.language
+            if _uncertain(guess, doc.text):
+                # too little text to tell (a headline, "Hallo"): treat it as the German the pipeline expects
+                w.warnings.append(f"language uncertain ({guess.language!r}, confidence {guess.confidence:.2f}); "
+                                  f"treated as German")
+                return w
             if guess.mixed:
                 shares = ", ".join(f"{lang} {share:.0%}" for lang, share in guess.shares[:3])
                 w.warnings.append(f"mixed languages ({shares}); handled as {guess.language!r}, the majority")
@@ -181,7 +196,7 @@ class Pipeline:
                     w.warnings.append(f"segment {i}: translation stopped at the length limit "
                                       f"({out.tokens} tokens) and may be incomplete")
             paragraphs: dict[int, list[str]] = {}
-            for (_, para), out in zip(w.pieces, w.outputs):
+            for (_, para), out in zip(w.pieces, w.outputs, strict=False):
                 paragraphs.setdefault(para, []).append(out.text)
             w.english = "\n\n".join(" ".join(parts) for parts in paragraphs.values())
             w.units = [out.text for out in w.outputs if out.text]
@@ -189,7 +204,7 @@ class Pipeline:
     @staticmethod
     def _segments(w: _Work) -> tuple[Segment, ...]:
         # for an English document (not translated) each segment's "translation" is its own text
-        return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs))
+        return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs, strict=False))
 
     def _summarize(self, work: list[_Work]) -> None:
         """Map-reduce: chunk each text to the summarizer's budget, summarize the chunks of all documents in
@@ -213,7 +228,7 @@ class Pipeline:
             outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
                                    max_batch_tokens=runtime.max_batch_tokens)
             position, still = 0, []
-            for w, chunks in zip(pending, chunk_lists):
+            for w, chunks in zip(pending, chunk_lists, strict=False):
                 outs = outputs[position:position + len(chunks)]
                 position += len(chunks)
                 if w.result is not None:
@@ -270,8 +285,8 @@ def get_pipeline(config: ConfigLike = None, **overrides: Any) -> Pipeline:
 
 
 def summarize(
-    texts: Union[str, Sequence[str]], *, config: ConfigLike = None, **overrides: Any
-) -> Union[DocumentResult, list[DocumentResult]]:
+    texts: str | Sequence[str], *, config: ConfigLike = None, **overrides: Any
+) -> DocumentResult | list[DocumentResult]:
     """Translate German text(s) into English and summarize them.
 
     A ``str`` gives one :class:`DocumentResult` (``.summary``, ``.translation``, ``.segments``), a list gives

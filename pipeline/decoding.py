@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from typing import Optional
 
 # Characters that never occur in prose; a text containing them is binary data.
 _BINARY_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\f", "\v"}
@@ -20,16 +19,16 @@ _MOJIBAKE = ("Ã¤", "Ã¶", "Ã¼", "ÃŸ", "Ã„", "Ã–", "Ãœ", "â€ž"
 @dataclass(frozen=True)
 class Decoded:
     # the decoded text, or None when the bytes could not be read as text
-    text: Optional[str]
+    text: str | None
     # the encoding that was used, e.g. 'utf-8', 'utf-8-sig', 'cp1252'
-    encoding: Optional[str] = None
+    encoding: str | None = None
     # why the bytes were refused; None when decoding succeeded
-    error: Optional[str] = None
+    error: str | None = None
     # a non-fatal note (e.g. the file was read as Windows-1252)
-    warning: Optional[str] = None
+    warning: str | None = None
 
 
-def binary_reason(text: str) -> Optional[str]:
+def binary_reason(text: str) -> str | None:
     """Why ``text`` looks like binary data rather than prose, or None."""
     if "\x00" in text:
         return "binary content: the text contains NUL bytes"

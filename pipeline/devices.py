@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 import torch
 
@@ -48,7 +47,7 @@ def resolve_dtype(name: str, device: str) -> torch.dtype:
     return torch.float32
 
 
-def apply_threads(threads: Optional[int]) -> int:
+def apply_threads(threads: int | None) -> int:
     """Set torch's intra-op CPU threads when configured; return the count in effect."""
     if threads is not None:
         torch.set_num_threads(threads)

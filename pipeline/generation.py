@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol
+from typing import Any, Protocol
 
 from pipeline.batching import plan_batches
 
@@ -19,13 +19,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Generated:
     # the generated text; None when generation failed
-    text: Optional[str]
+    text: str | None
     # True when the model ended the output itself (EOS), False when it stopped at the length limit
     finished: bool = True
     # number of generated tokens (EOS included, padding excluded)
     tokens: int = 0
     # why generation failed; None on success
-    error: Optional[str] = None
+    error: str | None = None
 
 
 class Seq2SeqModel(Protocol):
@@ -48,8 +48,9 @@ class Seq2SeqModel(Protocol):
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
+    # torch: "CUDA out of memory"; CTranslate2: "CUDA failed with error out of memory", CUBLAS_STATUS_ALLOC_FAILED
     text = str(exc).lower()
-    return "out of memory" in text or type(exc).__name__ == "OutOfMemoryError"
+    return "out of memory" in text or "alloc_failed" in text or type(exc).__name__ == "OutOfMemoryError"
 
 
 def generate_all(
@@ -57,14 +58,14 @@ def generate_all(
     texts: Sequence[str],
     *,
     batch_size: int,
-    max_batch_tokens: Optional[int] = None,
-    on_batch: Optional[Callable[[int], None]] = None,
+    max_batch_tokens: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[Generated]:
     """Generate for every text; results come back in input order."""
     if not texts:
         return []
     lengths = model.count_tokens(texts)
-    results: list[Optional[Generated]] = [None] * len(texts)
+    results: list[Generated | None] = [None] * len(texts)
     for batch in plan_batches(lengths, batch_size=batch_size, max_batch_tokens=max_batch_tokens):
         _run(model, texts, batch, results)
         if on_batch is not None:
@@ -72,7 +73,7 @@ def generate_all(
     return [r if r is not None else Generated(None, False, 0, "not generated") for r in results]
 
 
-def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Optional[Generated]]) -> None:
+def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None]) -> None:
     try:
         outputs = model.generate_batch([texts[i] for i in batch])
     except Exception as exc:  # any failure inside the model is isolated to this batch
@@ -88,7 +89,7 @@ def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: l
         log.error("generation failed for one input (%s: %s)", type(exc).__name__, exc)
         results[batch[0]] = Generated(None, False, 0, f"{type(exc).__name__}: {exc}")
         return
-    for i, out in zip(batch, outputs):
+    for i, out in zip(batch, outputs, strict=False):
         results[i] = out
 
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pipeline.config import InputConfig
 from pipeline.decoding import binary_reason, decode_bytes
@@ -30,9 +30,9 @@ class Document:
     # the document's id: file name without extension, the id column, or the row number
     id: str
     # the text; None when it could not be read (see error)
-    text: Optional[str]
+    text: str | None
     # why the document cannot be processed (binary, undecodable, wrong type); None when readable
-    error: Optional[str] = None
+    error: str | None = None
     # non-fatal notes from reading (e.g. read as Windows-1252)
     warnings: tuple[str, ...] = ()
 
@@ -42,7 +42,7 @@ class Source:
     # human-readable description of where documents come from
     description: str
     # number of documents when known cheaply, else None
-    total: Optional[int]
+    total: int | None
     options: InputConfig
 
     def __iter__(self) -> Iterator[Document]:
@@ -69,7 +69,7 @@ def open_source(options: InputConfig) -> Source:
     return Source(f"dataset {options.path} [{options.split}]", None, options)
 
 
-def _count_rows(path: Path, fmt: str) -> Optional[int]:
+def _count_rows(path: Path, fmt: str) -> int | None:
     if fmt == "json":
         with path.open("rb") as fh:
             return sum(1 for line in fh if line.strip())

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pipeline.config import ConfigError
 from pipeline.generation import Generated
@@ -47,11 +47,11 @@ class ModelSpec:
     # hub id or local folder
     name: str
     # hub revision; None = default branch
-    revision: Optional[str]
+    revision: str | None
     # GenerationConfig overrides
     generation: Mapping[str, Any]
     # requested input budget; None = the model's limit
-    max_input_tokens: Optional[int]
+    max_input_tokens: int | None
 
 
 def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
@@ -77,7 +77,7 @@ def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
     )
 
 
-def model_provenance(name: str, revision: Optional[str]) -> dict[str, Any]:
+def model_provenance(name: str, revision: str | None) -> dict[str, Any]:
     """Where the checkpoint came from: the resolved hub commit, or the local folder with a config digest."""
     path = Path(name)
     if path.is_dir():
@@ -180,7 +180,7 @@ class TransformersSeq2Seq:
             out = self.model.generate(**enc, generation_config=self.generation_config)
         eos = {self._eos} if isinstance(self._eos, int) else set(self._eos or ())
         results = []
-        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True)):
+        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True), strict=False):
             body = row[1:]  # drop the decoder start token
             finished = any(t in eos for t in body)
             tokens = len(body) - sum(1 for t in body if t == self._pad and t not in eos)

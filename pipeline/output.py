@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 
 class ResumeError(RuntimeError):
@@ -111,7 +111,7 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def read_manifest(output: Path) -> Optional[dict[str, Any]]:
+def read_manifest(output: Path) -> dict[str, Any] | None:
     path = manifest_path(output)
     if not path.exists():
         return None

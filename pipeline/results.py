@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 Status = Literal["ok", "skipped", "error"]
 
@@ -14,7 +14,7 @@ class Segment:
     # the German source text of this segment, an exact substring of the document
     source: str
     # its English translation; None when the segment could not be translated (see the document's error)
-    translation: Optional[str]
+    translation: str | None
     # index of the paragraph (blank-line separated block) the segment belongs to
     paragraph: int = 0
 
@@ -36,17 +36,17 @@ class DocumentResult:
     # 'ok', 'skipped' (nothing to do, see `error` for why) or 'error' (see `error`)
     status: Status
     # why the document was skipped or failed; None when ok
-    error: Optional[str] = None
+    error: str | None = None
     # the full English translation, paragraphs separated by a blank line; None if not produced
-    translation: Optional[str] = None
+    translation: str | None = None
     # the English summary; None if not produced
-    summary: Optional[str] = None
+    summary: str | None = None
     # the German segments with their translations, in document order
     segments: tuple[Segment, ...] = ()
     # detected language (ISO 639-1), or None when detection is off
-    language: Optional[str] = None
+    language: str | None = None
     # how the summary was made (chunks, rounds); None when there is no summary
-    summarization: Optional[Summary] = None
+    summarization: Summary | None = None
     # non-fatal notes, e.g. a translation that hit the length limit
     warnings: tuple[str, ...] = ()
     # faithfulness flags for figures (lost or changed in translation, invented in the summary)

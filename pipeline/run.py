@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs import Document, InputError, Source, open_source
@@ -33,6 +33,17 @@ from pipeline.output import (
 log = logging.getLogger("pipeline.run")
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+# Errors that stop a run before any document is processed: exit status 2 with the message.
+USAGE_ERRORS = (ConfigError, InputError, ResumeError, ModelLoadError)
+
+
+def usage_message(exc: BaseException) -> str:
+    kinds = ((ConfigError, "config error"), (InputError, "input error"), (ResumeError, "cannot resume"),
+             (ModelLoadError, "model error"))
+    kind = next((name for cls, name in kinds if isinstance(exc, cls)), "error")
+    return f"error ({kind}): {exc}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +66,7 @@ def groups_of(documents: Iterable[Document], size: int) -> Iterator[list[Documen
         yield group
 
 
-def prepare_output(config: Config, source: Source, *, overwrite: bool) -> Optional[ResumePoint]:
+def prepare_output(config: Config, source: Source, *, overwrite: bool) -> ResumePoint | None:
     """Decide where to start: None when a previous run already completed this job."""
     output = Path(config.output.path)
     manifest = read_manifest(output)
@@ -150,7 +161,7 @@ def _close(summary: dict[str, Any], output: Path) -> int:
     return EXIT_DOCUMENT_ERRORS if counts.get("error") else EXIT_OK
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -159,10 +170,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         config = load_config(args.config, overrides=args.overrides)
         return run(config, overwrite=args.overwrite)
-    except (ConfigError, InputError, ResumeError, ModelLoadError) as exc:
-        kind = {ConfigError: "config error", InputError: "input error", ResumeError: "cannot resume",
-                ModelLoadError: "model error"}[type(exc)]
-        print(f"error ({kind}): {exc}", file=sys.stderr)
+    except USAGE_ERRORS as exc:
+        print(usage_message(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; run the same command again to continue where it stopped", file=sys.stderr)
