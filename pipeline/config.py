@@ -140,7 +140,8 @@ class RayConfig:
     num_cpus: float = 1.0
     # GPUs per actor; None means 1 when the cluster has GPUs, else 0
     num_gpus: float | None = None
-    # times a failed document group is retried on a fresh actor before its documents become errors
+    # retries of a group whose actor failed (crashed, killed) on the restarted actor; then its documents are
+    # tried one by one, as often, and a document that still fails becomes an error record
     max_retries: int = 2
 
 

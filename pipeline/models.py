@@ -8,10 +8,13 @@ user's ``generation`` overrides; the input limit is read from the tokenizer and 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import logging
 import os
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,16 +57,37 @@ class ModelSpec:
     max_input_tokens: int | None
 
 
+@functools.lru_cache(maxsize=1)
+def hub_reachable() -> bool:
+    """One quick probe of the hub (no retries): unreachable means cache-only loading, at once, instead of
+    huggingface_hub's minute of retries per file before it falls back to the cache."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    try:
+        urllib.request.urlopen(constants.ENDPOINT, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except (OSError, ValueError):
+        log.warning("the Hugging Face hub (%s) cannot be reached; loading models from the local cache only",
+                    constants.ENDPOINT)
+        return False
+    return True
+
+
 def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
     """A message that names the model, where it was looked for, and the ways to fix it."""
     from huggingface_hub import constants
 
-    offline = constants.HF_HUB_OFFLINE
-    where = (
-        f"it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
-        f"cache ({constants.HF_HUB_CACHE})"
-        + (", and HF_HUB_OFFLINE=1 forbids downloading" if offline else ", and the hub could not be reached")
-    )
+    if constants.HF_HUB_OFFLINE:
+        reason = ", and HF_HUB_OFFLINE=1 forbids downloading"
+    elif not hub_reachable():
+        reason = f", and the hub ({constants.ENDPOINT}) cannot be reached"
+    else:
+        reason = ", and the hub has no such model or revision (or it needs a token: huggingface-cli login)"
+    where = (f"it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
+             f"cache ({constants.HF_HUB_CACHE}){reason}")
     if Path(spec.name).is_dir():
         where = f"the folder {os.path.abspath(spec.name)} exists but is not a complete checkpoint"
     return ModelLoadError(
@@ -145,9 +169,12 @@ class TransformersSeq2Seq:
         self.spec = spec
         self.device = device
         self.seed = seed
+        local_only = not Path(spec.name).is_dir() and not hub_reachable()
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(spec.name, revision=spec.revision)
-            model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype)
+            self.tokenizer = AutoTokenizer.from_pretrained(spec.name, revision=spec.revision,
+                                                           local_files_only=local_only)
+            model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype,
+                                                          local_files_only=local_only)
         except (OSError, ValueError) as exc:
             raise load_error(spec, exc) from None
         model.eval()
