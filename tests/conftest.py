@@ -43,7 +43,7 @@ def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False,
         "output": {"path": str(tmp_path / "out" / "records.jsonl")},
         "translation": {"model": str(models["marian" + suffix]), "generation": dict(FAST_TRANSLATION)},
         "summarization": {"model": str(models["bart" + suffix]), "generation": dict(FAST_SUMMARY)},
-        "runtime": {"device": "cpu", "progress": False, "group_size": 4, "batch_size": 8},
+        "runtime": {"device": "cpu", "progress": False, "group_size": 4, "batch_size": 16},
     }
     return load_config(data, overrides=sections or None)
 

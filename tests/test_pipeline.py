@@ -28,8 +28,8 @@ def test_a_string_gives_one_result_and_a_list_gives_a_list(tiny_pipeline):
 
 def test_segments_cover_the_document_and_fit_the_model(tiny_pipeline):
     translator = tiny_pipeline.translator
-    for text in [*SEED_TEXTS, LONG_SENTENCE]:
-        result = tiny_pipeline(text)
+    texts = [*SEED_TEXTS, LONG_SENTENCE]
+    for text, result in zip(texts, tiny_pipeline(texts)):
         assert result.status == "ok", result.error
         sources = [s.source for s in result.segments]
         assert squash("".join(sources)) == squash(text)
@@ -38,7 +38,8 @@ def test_segments_cover_the_document_and_fit_the_model(tiny_pipeline):
 
 
 def test_order_is_kept_across_length_sorted_batches(tiny_pipeline):
-    texts = ["Kurz.", SEED_TEXTS[3], "Noch ein kurzer Satz hier.", LONG_SENTENCE, SEED_TEXTS[0]]
+    clauses = "Er sagte, " + ", ".join(f"dass Sparte {i} wächst" for i in range(40)) + "."
+    texts = ["Kurz.", SEED_TEXTS[0], "Noch ein kurzer Satz hier.", clauses, SEED_TEXTS[1]]
     batch = tiny_pipeline(texts)
     alone = [tiny_pipeline(t) for t in texts]
     assert [squash("".join(s.source for s in r.segments)) for r in batch] == [squash(t) for t in texts]
