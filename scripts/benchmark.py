@@ -1,0 +1,439 @@
+"""Benchmark: the plain transformers loop against the pipeline (transformers and CTranslate2 backends).
+
+Models: random-weight stand-ins with the real architectures (opus-mt-de-en: 6+6 layers, d_model 512,
+vocabulary 58,101; distilbart-cnn-12-6: 12+6 layers, d_model 1024, vocabulary 50,265), built locally with
+``scripts.make_tiny_models`` into ``<cache>/models`` and reused afterwards; nothing is downloaded. Their
+vocabularies are mostly filler entries (``madeupword00042``) that a random model would pick nearly every
+time, and one such "word" costs BART about six tokens; so the stand-ins get a logits bias of -100 against
+the filler entries and their random output is made of real word pieces. That keeps the summarizer's input
+at a realistic length; the work per decoding step (the full vocabulary projection) is unchanged.
+
+Contenders, each in its own subprocess (own peak RSS, own threads) on the same German documents:
+
+* ``loop`` (a): what a user writes with transformers: one document at a time, ``split_sentences`` and one
+  ``model.generate`` per sentence, then one ``generate`` per summarizer chunk. To do the same work as the
+  pipeline it summarizes the same chunks (``chunk_texts`` to the model's 1,024 tokens, map-reduce until
+  one chunk is left) rather than truncating the translation. No thread or dtype settings: library defaults.
+* ``hf`` (b): the pipeline, transformers backend (length-sorted batches, ``runtime.*`` settings).
+* ``hf-bf16`` (b'): as (b) with ``runtime.dtype: bfloat16`` (fast on CPUs with AVX512-BF16 or AMX).
+* ``hf-int8`` (b''): as (b) with ``runtime.quantize: true`` (dynamic int8 linear layers, CPU only).
+* ``ct2`` (c): the pipeline, CTranslate2 backend, ``compute_type: auto`` (int8 on CPU).
+
+Every contender decodes with the checkpoints' own settings (beam 4, ...) and the same pinned lengths
+(``min_new_tokens = max_new_tokens``), so all generate the same number of tokens. Throughput excludes
+model loading (reported separately) and follows one warm-up document; peak RSS covers the whole
+subprocess. CTranslate2 conversion happens in a preparation subprocess, outside any measurement.
+
+Usage::
+
+    python scripts/benchmark.py --quick                      # about two minutes on 2 CPU cores
+    python scripts/benchmark.py --out bench.json             # all seeds/ documents
+    python scripts/benchmark.py --contenders loop,hf,hf-int8,ct2 --threads 2 --batch-size 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CONTENDERS = {
+    "loop": "(a) plain transformers loop",
+    "hf": "(b) pipeline, transformers",
+    "hf-bf16": "(b') pipeline, transformers, bfloat16",
+    "hf-int8": "(b'') pipeline, transformers, quantize",
+    "ct2": "(c) pipeline, CTranslate2",
+}
+DEFAULT_CONTENDERS = ("loop", "hf", "ct2")
+FILLER_BIAS = -100.0
+WARM_UP = "Die Aktie der Deutschen Bank stieg am Montag um 3 Prozent. Analysten zeigten sich überrascht."
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every contender runs: the documents, the pinned lengths and the runtime settings."""
+
+    # (id, German text) of every document
+    documents: list[tuple[str, str]]
+    # generated tokens per translated segment (min = max)
+    translation_tokens: int
+    # generated tokens per summary (min = max)
+    summary_tokens: int
+    # runtime.device for every contender
+    device: str
+    # runtime.threads for the pipeline contenders; None = library default
+    threads: int | None
+    # runtime.batch_size of the pipeline contenders
+    batch_size: int
+    # runtime.max_batch_tokens of the pipeline contenders
+    max_batch_tokens: int | None
+    # folders of the stand-in models
+    marian: str
+    bart: str
+    # runtime.cache_dir (converted CTranslate2 models)
+    cache_dir: str
+    # timed passes over the documents; the fastest counts (the others absorb noise from other processes)
+    repeat: int = 1
+
+
+@dataclass
+class Measurement:
+    """One contender's result."""
+
+    contender: str
+    documents: int
+    seconds: float
+    generated_tokens: int
+    peak_rss_mib: float
+    load_seconds: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.documents / self.seconds
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.generated_tokens / self.seconds
+
+
+# -- models ---------------------------------------------------------------------------------------------
+
+
+def prepare_models(cache: Path) -> tuple[Path, Path]:
+    """Build (once) the real-shape random stand-ins under ``cache/models``; return (marian, bart)."""
+    from scripts.make_tiny_models import REAL_BART, REAL_MARIAN, build_bart, build_marian
+
+    folders = []
+    for name, build, shape in (("marian", build_marian, REAL_MARIAN), ("bart", build_bart, REAL_BART)):
+        folder = cache / "models" / name
+        marker = folder / "benchmark-ready.json"
+        stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS}
+        if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
+            print(f"building {name} stand-in in {folder} ...", flush=True)
+            build(folder, shape, seed=0)
+            _bias_against_filler(folder)
+            marker.write_text(json.dumps(stamp))
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+def _bias_against_filler(folder: Path) -> None:
+    from safetensors.torch import load_file, save_file
+
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    filler = [i for token, i in vocab.items() if token.startswith("madeupword")]
+    weights = load_file(folder / "model.safetensors")
+    bias = weights["final_logits_bias"]
+    bias[..., [i for i in filler if i < bias.shape[-1]]] = FILLER_BIAS
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+
+
+def load_documents(quick: bool) -> list[tuple[str, str]]:
+    """The seeds/ documents; ``quick``: the first three, cut to their first eight sentences."""
+    from pipeline.text import split_sentences
+
+    docs = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    if quick:
+        docs = [(name, " ".join(split_sentences(text)[:8])) for name, text in docs[:3]]
+    return docs
+
+
+# -- contenders (run in a subprocess) -------------------------------------------------------------------
+
+
+def _peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+
+
+def run_loop(job: Job) -> Measurement:
+    """(a): one sentence per generate call, then the pipeline's summarizer chunks one at a time."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from pipeline.models import input_limit
+    from pipeline.segment import chunk_texts
+    from pipeline.text import split_sentences
+
+    started = time.perf_counter()
+    tokenizers, models = {}, {}
+    for role, folder in (("mt", job.marian), ("sum", job.bart)):
+        tokenizers[role] = AutoTokenizer.from_pretrained(folder)
+        models[role] = AutoModelForSeq2SeqLM.from_pretrained(folder).to(job.device).eval()
+    load_seconds = time.perf_counter() - started
+    budget = input_limit(tokenizers["sum"], models["sum"].config)
+    lengths = {"mt": job.translation_tokens, "sum": job.summary_tokens}
+    generated = 0
+
+    spent = {"mt": 0.0, "sum": 0.0}
+
+    def generate(role: str, text: str) -> str:
+        nonlocal generated
+        begin = time.perf_counter()
+        tok, model = tokenizers[role], models[role]
+        extra = {"min_length": 0} if role == "sum" else {}
+        inputs = tok(text, return_tensors="pt").to(job.device)
+        out = model.generate(**inputs, max_new_tokens=lengths[role], min_new_tokens=lengths[role], **extra)
+        generated += out.shape[1] - 1
+        spent[role] += time.perf_counter() - begin
+        return tok.decode(out[0], skip_special_tokens=True).strip()
+
+    def count(texts: Any) -> list[int]:
+        return [len(ids) for ids in tokenizers["sum"](list(texts))["input_ids"]]
+
+    def summarize_document(text: str) -> str:
+        units = [generate("mt", sentence) for sentence in split_sentences(text)]
+        while True:
+            chunks = chunk_texts(units, count=count, budget=budget)
+            summaries = [generate("sum", " ".join(chunk)) for chunk in chunks]
+            if len(summaries) == 1:
+                return summaries[0]
+            units = summaries
+
+    summarize_document(WARM_UP)
+    passes = []
+    for _ in range(job.repeat):
+        generated = 0
+        spent.update(mt=0.0, sum=0.0)
+        started, cpu = time.perf_counter(), time.process_time()
+        for _, text in job.documents:
+            summarize_document(text)
+        passes.append((time.perf_counter() - started, generated, {"translation": spent["mt"],
+                                                                  "summarization": spent["sum"],
+                                                                  "cpu": time.process_time() - cpu}))
+    seconds, tokens, split = min(passes, key=lambda p: p[0])
+    details = {"torch_threads": torch.get_num_threads(), **_pass_details(passes, split)}
+    return Measurement("loop", len(job.documents), seconds, tokens, _peak_rss_mib(), load_seconds, details)
+
+
+def _pass_details(passes: list[tuple[float, int, dict[str, float]]], split: dict[str, float]) -> dict[str, Any]:
+    return {"generate_seconds": {role: round(split[role], 2) for role in ("translation", "summarization")},
+            "cpu_seconds": round(split["cpu"], 2), "pass_seconds": [round(p[0], 2) for p in passes]}
+
+
+def pipeline_config(job: Job, contender: str) -> dict[str, Any]:
+    """The pipeline config of contender ``hf``, ``hf-bf16``, ``hf-int8`` or ``ct2``."""
+    backend = "ctranslate2" if contender == "ct2" else "transformers"
+    t, s = job.translation_tokens, job.summary_tokens
+    return {
+        "translation": {"model": job.marian, "backend": backend,
+                        "generation": {"max_new_tokens": t, "min_new_tokens": t}},
+        "summarization": {"model": job.bart, "backend": backend,
+                          "generation": {"max_new_tokens": s, "min_new_tokens": s, "min_length": 0}},
+        "runtime": {"device": job.device, "threads": job.threads, "batch_size": job.batch_size,
+                    "max_batch_tokens": job.max_batch_tokens, "quantize": contender == "hf-int8",
+                    "dtype": "bfloat16" if contender == "hf-bf16" else "auto",
+                    "progress": False, "group_size": max(len(job.documents), 1), "cache_dir": job.cache_dir},
+    }
+
+
+def run_pipeline(job: Job, contender: str) -> Measurement:
+    """(b), (b'), (b'') or (c): all documents in one group through ``Pipeline.process``."""
+    from pipeline.core import Pipeline
+    from pipeline.inputs import Document
+
+    started = time.perf_counter()
+    pipe = Pipeline(pipeline_config(job, contender))
+    load_seconds = time.perf_counter() - started
+    generated = 0
+    spent = {"translation": 0.0, "summarization": 0.0}
+    for role, model in (("translation", pipe.translator), ("summarization", pipe.summarizer)):
+        def counting(texts: Any, _real: Any = model.generate_batch, _role: str = role) -> Any:
+            nonlocal generated
+            begin = time.perf_counter()
+            out = _real(texts)
+            spent[_role] += time.perf_counter() - begin
+            generated += sum(g.tokens for g in out)
+            return out
+
+        model.generate_batch = counting  # type: ignore[method-assign]
+    pipe.process([Document("warm-up", WARM_UP)])
+    docs = [Document(name, text) for name, text in job.documents]
+    passes = []
+    for _ in range(job.repeat):
+        generated = 0
+        spent.update(translation=0.0, summarization=0.0)
+        started, cpu = time.perf_counter(), time.process_time()
+        results = pipe.process(docs)
+        passes.append((time.perf_counter() - started, generated, {**spent, "cpu": time.process_time() - cpu}))
+        failed = [r.id for r in results if r.status != "ok"]
+        if failed:
+            raise RuntimeError(f"{contender}: documents failed: {failed}")
+    seconds, tokens, split = min(passes, key=lambda p: p[0])
+    facts = pipe.describe()
+    details: dict[str, Any] = {role: {k: facts[role].get(k) for k in ("backend", "device", "dtype", "quantized_int8",
+                                                                  "attention", "threads", "compute_type",
+                                                                  "intra_threads")
+                                      if facts[role].get(k) is not None} for role in facts}
+    details.update(_pass_details(passes, split))
+    return Measurement(contender, len(docs), seconds, tokens, _peak_rss_mib(), load_seconds, details)
+
+
+def prepare_ctranslate2(job: Job) -> None:
+    """Convert both stand-ins once (outside the measured subprocess)."""
+    from pipeline.config import load_config
+    from pipeline.core import load_model
+
+    config = load_config(pipeline_config(job, "ct2"))
+    load_model(config.translation, config.runtime, "translation")
+    load_model(config.summarization, config.runtime, "summarization")
+
+
+def worker(name: str, job_file: Path, result_file: Path) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    job = Job(**json.loads(job_file.read_text(encoding="utf-8")))
+    if name == "prepare-ct2":
+        prepare_ctranslate2(job)
+        return
+    measurement = run_loop(job) if name == "loop" else run_pipeline(job, name)
+    result_file.write_text(json.dumps(asdict(measurement)), encoding="utf-8")
+
+
+# -- the parent -----------------------------------------------------------------------------------------
+
+
+def _spawn(name: str, job_file: Path, workdir: Path) -> Measurement | None:
+    result = workdir / f"{name}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--job", str(job_file),
+               "--result", str(result)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "TRANSFORMERS_VERBOSITY": "error"}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"{name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}", file=sys.stderr)
+        return None
+    if not result.is_file():
+        return None
+    data = json.loads(result.read_text(encoding="utf-8"))
+    return Measurement(**data)
+
+
+def table(measurements: list[Measurement]) -> str:
+    """The results as a fixed-width table, with each contender's ratio to (a) and memory ratio to (b)."""
+    base = next((m for m in measurements if m.contender == "loop"), None)
+    ref = next((m for m in measurements if m.contender == "hf"), None)
+    lines = [f"{'contender':40} {'docs/s':>8} {'tokens/s':>9} {'seconds':>8} {'cpu s':>7} {'load s':>7} "
+             f"{'peak MiB':>9} {'x (a)':>6} {'mem/(b)':>8}"]
+    for m in measurements:
+        speed = f"{m.docs_per_s / base.docs_per_s:6.1f}" if base else "     -"
+        mem = f"{m.peak_rss_mib / ref.peak_rss_mib:8.2f}" if ref else "       -"
+        cpu = m.details.get("cpu_seconds", float("nan"))
+        lines.append(f"{CONTENDERS[m.contender]:40} {m.docs_per_s:8.3f} {m.tokens_per_s:9.1f} {m.seconds:8.1f} "
+                     f"{cpu:7.1f} {m.load_seconds:7.1f} {m.peak_rss_mib:9.0f} {speed} {mem}")
+    return "\n".join(lines)
+
+
+def goals(measurements: list[Measurement]) -> dict[str, Any]:
+    by = {m.contender: m for m in measurements}
+    out: dict[str, Any] = {}
+    if "loop" in by and "hf" in by:
+        out["(b) >= 3x (a)"] = round(by["hf"].docs_per_s / by["loop"].docs_per_s, 2)
+    if "loop" in by and "ct2" in by:
+        out["(c) >= 15x (a)"] = round(by["ct2"].docs_per_s / by["loop"].docs_per_s, 2)
+    if "hf" in by and "ct2" in by:
+        out["(c) peak memory <= 0.5 (b)"] = round(by["ct2"].peak_rss_mib / by["hf"].peak_rss_mib, 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipeline.config import RuntimeConfig
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 short documents and short outputs (~2 min)")
+    parser.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS),
+                        help=f"comma-separated, from {', '.join(CONTENDERS)} (default: %(default)s)")
+    parser.add_argument("--device", default="cpu", help="runtime.device (default: cpu)")
+    parser.add_argument("--threads", type=int, default=None, help="runtime.threads of the pipeline contenders")
+    runtime = RuntimeConfig()
+    parser.add_argument("--batch-size", type=int, default=runtime.batch_size,
+                        help="runtime.batch_size (default: the pipeline's, %(default)s)")
+    parser.add_argument("--max-batch-tokens", type=int, default=runtime.max_batch_tokens,
+                        help="runtime.max_batch_tokens (default: the pipeline's, %(default)s)")
+    parser.add_argument("--translation-tokens", type=int, default=None,
+                        help="tokens per translated segment (default: 32, quick: 16)")
+    parser.add_argument("--summary-tokens", type=int, default=None, help="tokens per summary (default: 64, quick: 24)")
+    parser.add_argument("--cache", default="~/.cache/de-en-summarize",
+                        help="folder for the stand-in models and converted models (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="timed passes per contender, the fastest counts (default: 1, quick: 2)")
+    parser.add_argument("--out", default=None, help="write the results as JSON here")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--job", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, Path(args.job), Path(args.result))
+        return 0
+
+    names = [n.strip() for n in args.contenders.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CONTENDERS]
+    if unknown:
+        parser.error(f"unknown contender(s) {', '.join(unknown)}; expected some of {', '.join(CONTENDERS)}")
+    cache = Path(args.cache).expanduser()
+    marian, bart = prepare_models(cache)
+    job = Job(
+        documents=load_documents(args.quick),
+        translation_tokens=args.translation_tokens or (16 if args.quick else 32),
+        summary_tokens=args.summary_tokens or (24 if args.quick else 64),
+        device=args.device, threads=args.threads, batch_size=args.batch_size,
+        max_batch_tokens=args.max_batch_tokens, marian=str(marian), bart=str(bart), cache_dir=str(cache),
+        repeat=args.repeat or (2 if args.quick else 1),
+    )
+    measurements = []
+    with tempfile.TemporaryDirectory(prefix="benchmark-") as tmp:
+        workdir = Path(tmp)
+        job_file = workdir / "job.json"
+        job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
+        if "ct2" in names:
+            _spawn("prepare-ct2", job_file, workdir)
+        load_before = os.getloadavg()
+        for name in names:
+            print(f"running {CONTENDERS[name]} ...", flush=True)
+            m = _spawn(name, job_file, workdir)
+            if m is not None:
+                measurements.append(m)
+        load_after = os.getloadavg()
+    print()
+    print(f"{len(job.documents)} documents, {job.translation_tokens} tokens per segment, {job.summary_tokens} per "
+          f"summary, device {job.device}, {os.cpu_count()} CPUs, load average {load_before[0]:.1f} -> "
+          f"{load_after[0]:.1f}")
+    print(table(measurements))
+    for m in measurements:
+        split = m.details.get("generate_seconds", {})
+        print(f"  {CONTENDERS[m.contender]}: generate {split.get('translation', 0):.1f} s translating, "
+              f"{split.get('summarization', 0):.1f} s summarizing")
+    checked = goals(measurements)
+    for goal, value in checked.items():
+        print(f"  {goal}: {value}")
+    if args.out:
+        report = {
+            "settings": {k: v for k, v in asdict(job).items() if k != "documents"},
+            "documents": [name for name, _ in job.documents],
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                        "load_average_before": load_before, "load_average_after": load_after},
+            "contenders": [{**asdict(m), "label": CONTENDERS[m.contender], "docs_per_s": m.docs_per_s,
+                            "tokens_per_s": m.tokens_per_s} for m in measurements],
+            "goals": checked,
+        }
+        Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0 if len(measurements) == len(names) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""The CTranslate2 backend against the transformers backend, on tiny random-weight checkpoints.
+
+Both backends are loaded through ``pipeline.core.load_model``. The tiny models of ``conftest`` give the same
+output for every input (their random weights are too small for the input to matter), which would make an
+equality test blind to how the source reaches the model; the ``sharp_models`` fixture therefore copies them
+with every weight matrix scaled up, so that outputs depend on the input.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+from pipeline import ct2  # noqa: E402
+from pipeline.config import ConfigError, load_config  # noqa: E402
+from pipeline.core import Pipeline, load_model  # noqa: E402
+from pipeline.generation import Generated  # noqa: E402
+from scripts.make_tiny_models import GERMAN_LINES  # noqa: E402
+from tests.conftest import SEEDS, tiny_config  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
+
+SEGMENTS = [*GERMAN_LINES, "Kurz.", "Die Aktie stieg.", "Am Montag.", "Was nun, Herr Müller?"]
+ROLES = {"marian": "translation", "bart": "summarization"}
+# BART's own settings are beam-only (early_stopping, length_penalty): reset them for greedy decoding
+GREEDY = {"num_beams": 1, "early_stopping": False, "length_penalty": 1.0, "max_new_tokens": 12}
+
+
+@pytest.fixture(scope="session")
+def sharp_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Copies of the tiny Marian and BART models whose outputs depend on the input (weights x 50)."""
+    from safetensors.torch import load_file, save_file
+
+    root = tmp_path_factory.mktemp("sharp")
+    out = {}
+    for name in ROLES:
+        folder = root / name
+        shutil.copytree(tiny_models[name], folder)
+        weights = load_file(folder / "model.safetensors")
+        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k else v for k, v in weights.items()}
+        save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
+        out[name] = folder
+    return out
+
+
+def _load(folder: Path, backend: str, generation: dict[str, Any], cache: Path, **section: Any) -> Any:
+    role = ROLES[folder.name] if folder.name in ROLES else section.pop("role")
+    data = {role: {"model": str(folder), "backend": backend, "compute_type": "float32",
+                   "generation": generation, **section},
+            "runtime": {"device": "cpu", "cache_dir": str(cache)}}
+    config = load_config(data)
+    return load_model(getattr(config, role), config.runtime, role)
+
+
+def _pair(folder: Path, generation: dict[str, Any], cache: Path, hf_extra: dict[str, Any] | None = None):
+    hf = _load(folder, "transformers", {**generation, **(hf_extra or {})}, cache)
+    fast = _load(folder, "ctranslate2", generation, cache)
+    return hf, fast
+
+
+def _agreement(a: list[Generated], b: list[Generated]) -> float:
+    return sum((x.text, x.tokens) == (y.text, y.tokens) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+class _Recorder:
+    """Wraps a ctranslate2.Translator: records the arguments and results of translate_batch."""
+
+    def __init__(self, translator: Any):
+        self.translator = translator
+        self.calls: list[tuple[list, dict, list]] = []
+
+    def translate_batch(self, source, target_prefix=None, **options):
+        results = self.translator.translate_batch(source, target_prefix, **options)
+        self.calls.append((source, options, [r.hypotheses[0] for r in results]))
+        return results
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ct2-cache")
+
+
+@pytest.mark.parametrize("name", ["marian", "bart"])
+def test_greedy_float32_matches_transformers_token_for_token(sharp_models, cache, name):
+    hf, fast = _pair(sharp_models[name], GREEDY, cache)
+    expected, got = hf.generate_batch(SEGMENTS), fast.generate_batch(SEGMENTS)
+    assert len({g.text for g in expected}) >= 10  # the input matters, so equality means something
+    assert _agreement(expected, got) >= 0.95
+    assert fast.count_tokens(SEGMENTS) == hf.count_tokens(SEGMENTS)
+    assert fast.max_input_tokens == hf.max_input_tokens
+
+
+@pytest.mark.parametrize("num_beams", [2, 4])
+@pytest.mark.parametrize("name", ["marian", "bart"])
+def test_beam_search_matches_transformers(sharp_models, cache, name, num_beams):
+    # CTranslate2 renormalizes the log-probabilities after banning tokens (no_repeat_ngram_size, min_length),
+    # which transformers does with renormalize_logits: true (Marian's own setting; BART's is false)
+    generation = {"num_beams": num_beams, "max_new_tokens": 10}
+    hf, fast = _pair(sharp_models[name], generation, cache, hf_extra={"renormalize_logits": True})
+    assert fast.plan.options["beam_size"] == num_beams
+    assert _agreement(hf.generate_batch(SEGMENTS), fast.generate_batch(SEGMENTS)) >= 0.95
+
+
+def test_beam_outputs_differ_from_greedy(sharp_models, cache):
+    greedy = _load(sharp_models["bart"], "ctranslate2", GREEDY, cache).generate_batch(SEGMENTS)
+    beam = _load(sharp_models["bart"], "ctranslate2", {**GREEDY, "num_beams": 4}, cache).generate_batch(SEGMENTS)
+    assert [g.text for g in greedy] != [b.text for b in beam]
+
+
+def test_length_limits_reach_ctranslate2(sharp_models, cache):
+    model = _load(sharp_models["bart"], "ctranslate2", {"num_beams": 2, "max_new_tokens": 3}, cache)
+    out = model.generate_batch(SEGMENTS)
+    assert all(g.tokens <= 3 for g in out)
+    assert all(len(model.tokenizer(g.text, add_special_tokens=False)["input_ids"]) <= 3 for g in out)
+    # pinned length (min = max): every output has exactly that many tokens, as with transformers
+    pinned = {"num_beams": 2, "max_new_tokens": 7, "min_new_tokens": 7}
+    hf, fast = _pair(sharp_models["marian"], pinned, cache)
+    assert [g.tokens for g in fast.generate_batch(SEGMENTS)] == [7] * len(SEGMENTS)
+    assert [g.tokens for g in hf.generate_batch(SEGMENTS)] == [7] * len(SEGMENTS)
+
+
+def test_no_repeat_ngram_size_reaches_ctranslate2(sharp_models, cache):
+    plain = _load(sharp_models["marian"], "ctranslate2", {**GREEDY, "max_new_tokens": 16}, cache)
+    banned = _load(sharp_models["marian"], "ctranslate2",
+                   {**GREEDY, "max_new_tokens": 16, "no_repeat_ngram_size": 1}, cache)
+    for model in (plain, banned):
+        model.translator = _Recorder(model.translator)
+        model.generate_batch(SEGMENTS)
+    repeats = [len(h) - len(set(h)) for _, _, hyps in plain.translator.calls for h in hyps]
+    assert sum(repeats) > 0  # without the setting the tiny model repeats itself
+    for _, options, hypotheses in banned.translator.calls:
+        assert options["no_repeat_ngram_size"] == 1
+        assert all(len(h) == len(set(h)) for h in hypotheses)
+
+
+def test_unfinished_outputs_are_flagged(sharp_models, cache):
+    model = _load(sharp_models["marian"], "ctranslate2", {"max_new_tokens": 4, "min_new_tokens": 4}, cache)
+    assert all(not g.finished and g.tokens == 4 for g in model.generate_batch(SEGMENTS[:5]))
+
+
+def test_marian_pad_and_bart_forced_bos_are_mapped(sharp_models, cache):
+    marian = _load(sharp_models["marian"], "ctranslate2", GREEDY, cache)
+    bart = _load(sharp_models["bart"], "ctranslate2", GREEDY, cache)
+    assert marian.plan.prefix == () and bart.plan.prefix == ("<s>",)
+    assert marian.plan.options["max_input_length"] == 0 and bart.plan.options["max_input_length"] == 0
+    # Marian's bad word is <pad>: the converted vocabulary has no <pad>, so it can never be generated
+    assert marian.plan.options["suppress_sequences"] is None
+    recorder = _Recorder(marian.translator)
+    marian.translator = recorder
+    marian.generate_batch(SEGMENTS)
+    assert all("<pad>" not in h for _, _, hyps in recorder.calls for h in hyps)
+
+
+def test_sampling_is_seeded(sharp_models, cache):
+    generation = {"do_sample": True, "top_k": 0, "temperature": 2.0, "max_new_tokens": 10}
+    first, second = (_load(sharp_models["bart"], "ctranslate2", generation, cache) for _ in range(2))
+    assert first.plan.options["sampling_topk"] == 0 and first.plan.options["sampling_temperature"] == 2.0
+    samples = first.generate_batch(SEGMENTS[:6])
+    assert second.generate_batch(SEGMENTS[:6]) == samples  # the same seed at load: the same samples
+    assert first.generate_batch(SEGMENTS[:6]) != samples  # and the stream goes on
+
+
+@pytest.mark.parametrize("setting", [{"num_beams": 4, "num_beam_groups": 2, "diversity_penalty": 0.5},
+                                     {"encoder_no_repeat_ngram_size": 2},
+                                     {"decoder_start_token_id": 5}])
+def test_unsupported_generation_settings_are_refused(sharp_models, cache, setting):
+    key = next(k for k in setting if k != "num_beams")
+    with pytest.raises(ConfigError, match=key):
+        _load(sharp_models["bart"], "ctranslate2", setting, cache)
+
+
+def test_conversion_is_cached_and_reused(sharp_models, tmp_path, monkeypatch):
+    calls = []
+    real = ct2.convert_checkpoint
+    monkeypatch.setattr(ct2, "convert_checkpoint", lambda *args: (calls.append(args), real(*args))[1])
+    first = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path)
+    stamp = (first.folder / "model.bin").stat().st_mtime_ns
+    second = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path)
+    assert len(calls) == 1
+    assert second.folder == first.folder and (second.folder / "model.bin").stat().st_mtime_ns == stamp
+    assert first.folder.parent == tmp_path / "ct2"
+    # int8 compute types share an int8 copy; float32 has its own
+    int8 = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path, compute_type="int8")
+    auto = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path, compute_type="auto")
+    assert len(calls) == 2 and int8.folder == auto.folder != first.folder
+    assert "-int8-" in int8.folder.name and "-float32-" in first.folder.name
+    assert int8.describe()["compute_type"].startswith("int8")
+
+
+def test_changed_weights_are_converted_again(sharp_models, tmp_path):
+    folder = tmp_path / "model" / "marian"
+    shutil.copytree(sharp_models["marian"], folder)
+    before = _load(folder, "ctranslate2", GREEDY, tmp_path / "cache").folder
+    (folder / "model.safetensors").write_bytes((folder / "model.safetensors").read_bytes())  # new mtime
+    assert _load(folder, "ctranslate2", GREEDY, tmp_path / "cache").folder != before
+
+
+def test_concurrent_conversions_both_end_with_a_valid_model(sharp_models, tmp_path, monkeypatch):
+    both_converting = threading.Barrier(2, timeout=60)
+    real = ct2.convert_checkpoint
+
+    def convert(*args):
+        real(*args)
+        both_converting.wait()  # neither renames before both have converted: a real race
+
+    monkeypatch.setattr(ct2, "convert_checkpoint", convert)
+    results: list[Any] = [None, None]
+
+    def run(i: int) -> None:
+        try:
+            results[i] = _load(sharp_models["bart"], "ctranslate2", GREEDY, tmp_path)
+        except BaseException as exc:  # surfaced below
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(not isinstance(r, BaseException) for r in results), results
+    assert results[0].folder == results[1].folder
+    assert [p.name for p in (tmp_path / "ct2").iterdir()] == [results[0].folder.name]  # no temp folders left
+    assert results[0].generate_batch(SEGMENTS[:3]) == results[1].generate_batch(SEGMENTS[:3])
+
+
+def test_an_already_converted_folder_is_used_as_is(sharp_models, cache, tmp_path):
+    converted = _load(sharp_models["bart"], "ctranslate2", GREEDY, cache)
+    copy = tmp_path / "bart-ct2"
+    shutil.copytree(converted.folder, copy)
+    direct = _load(copy, "ctranslate2", GREEDY, tmp_path / "unused", role="summarization")
+    assert direct.folder == copy and not (tmp_path / "unused").exists()
+    assert direct.generate_batch(SEGMENTS[:5]) == converted.generate_batch(SEGMENTS[:5])
+
+
+def test_missing_extra_names_the_install_command(sharp_models, cache, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 now raises ImportError
+    with pytest.raises(ConfigError, match=r"pip install '\.\[fast\]'"):
+        _load(sharp_models["marian"], "ctranslate2", GREEDY, cache)
+
+
+def test_compute_types(sharp_models, cache):
+    auto = _load(sharp_models["marian"], "ctranslate2", GREEDY, cache, compute_type="auto")
+    facts = auto.describe()
+    assert facts["compute_type_requested"] == "auto" and facts["compute_type"].startswith("int8")
+    assert facts["backend"] == "ctranslate2" and facts["decoding"]["beam_size"] == 1
+    assert Path(facts["converted_model"]).is_dir()
+    with pytest.raises(ConfigError, match="float16"):
+        _load(sharp_models["marian"], "ctranslate2", GREEDY, cache, compute_type="float16")
+
+
+def test_pipeline_runs_on_ctranslate2_with_a_token_budget(tiny_models, tmp_path):
+    config = tiny_config(tiny_models, tmp_path, short=True,
+                         translation={"backend": "ctranslate2"}, summarization={"backend": "ctranslate2"},
+                         runtime={"max_batch_tokens": 256, "cache_dir": str(tmp_path / "cache")})
+    pipe = Pipeline(config)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))[:3]]
+    results = pipe(texts)
+    assert [r.status for r in results] == ["ok"] * 3
+    assert pipe.describe()["translation"]["backend"] == "ctranslate2"
