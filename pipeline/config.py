@@ -111,9 +111,10 @@ class RuntimeConfig:
     # 'auto' (float32 on CPU; bfloat16 on GPUs that support it, else float32), 'float32', 'float16', 'bfloat16'
     dtype: DType = "auto"
     # most inputs (segments or summarizer chunks) in one generate call
-    batch_size: int = 16
-    # most padded input tokens in one generate call (rows x longest row); None means no token budget
-    max_batch_tokens: int | None = None
+    batch_size: int = 64
+    # most padded input tokens in one generate call (rows x longest row); None means no token budget.
+    # Bounds memory on long summarizer chunks (4 x 1024 tokens); raise it on GPUs with memory to spare
+    max_batch_tokens: int | None = 4096
     # CPU threads for torch / CTranslate2; None means the library default
     threads: int | None = None
     # dynamic int8 quantization of the transformers backend's linear layers (CPU only)

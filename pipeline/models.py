@@ -206,10 +206,16 @@ class TransformersSeq2Seq:
                 torch.manual_seed(self.seed)
             out = self.model.generate(**enc, generation_config=self.generation_config)
         eos = {self._eos} if isinstance(self._eos, int) else set(self._eos or ())
+        gen = self.generation_config
+        # the most tokens generate may produce; with forced_eos_token_id the last one is always an EOS, so
+        # an EOS there means the output was cut at the limit, not ended by the model
+        limit = gen.max_new_tokens if gen.max_new_tokens is not None else (gen.max_length or 0) - 1
+        forced_end = gen.forced_eos_token_id is not None
         results = []
-        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True), strict=False):
+        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True), strict=True):
             body = row[1:]  # drop the decoder start token
-            finished = any(t in eos for t in body)
+            end = next((i for i, t in enumerate(body) if t in eos), None)
+            finished = end is not None and not (forced_end and end + 1 >= limit)
             tokens = len(body) - sum(1 for t in body if t == self._pad and t not in eos)
             results.append(Generated(text.strip(), finished, tokens))
         return results

@@ -29,7 +29,7 @@ def test_a_string_gives_one_result_and_a_list_gives_a_list(tiny_pipeline):
 def test_segments_cover_the_document_and_fit_the_model(tiny_pipeline):
     translator = tiny_pipeline.translator
     texts = [*SEED_TEXTS, LONG_SENTENCE]
-    for text, result in zip(texts, tiny_pipeline(texts)):
+    for text, result in zip(texts, tiny_pipeline(texts), strict=True):
         assert result.status == "ok", result.error
         sources = [s.source for s in result.segments]
         assert squash("".join(sources)) == squash(text)
@@ -146,3 +146,10 @@ def test_process_keeps_document_ids(tiny_pipeline):
     docs = [Document("a", SEED_TEXTS[0]), Document("b", None, error="binary content"), Document("c", "  ")]
     assert [(r.id, r.status) for r in tiny_pipeline.process(docs)] == [("a", "ok"), ("b", "error"),
                                                                         ("c", "skipped")]
+
+
+def test_translation_cut_at_the_length_limit_is_reported(tiny_pipeline):
+    # random weights never end a sentence by themselves: every segment runs into max_new_tokens
+    result = tiny_pipeline("Die Firma wächst. Der Umsatz steigt.")
+    assert result.status == "ok"
+    assert sum("length limit" in w for w in result.warnings) == len(result.segments)
