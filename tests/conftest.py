@@ -7,10 +7,12 @@ They have the same files as the real checkpoints and are loaded through the real
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from pipeline.config import Config, load_config
 from scripts.make_tiny_models import TINY_BART, TINY_MARIAN, build_bart, build_marian
@@ -54,3 +56,29 @@ def tiny_pipeline(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPat
     from pipeline.core import Pipeline
 
     return Pipeline(tiny_config(tiny_models, tmp_path_factory.mktemp("pipe"), short=True))
+
+
+def write_config(config: Config, path: Path) -> Path:
+    """Save a resolved config as YAML, for the command-line entry points."""
+    path.write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def records(path: Path) -> list[dict]:
+    """The JSONL records of an output file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, to compare coverage 'whitespace aside'."""
+    return "".join(text.split())
+
+
+def seed_copies(folder: Path, copies: int) -> list[Path]:
+    """A folder holding ``copies`` copies of every seed document (``<i>_<name>.txt``); returns the seeds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for i in range(copies):
+        for path in seeds:
+            (folder / f"{i}_{path.name}").write_bytes(path.read_bytes())
+    return seeds

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pipeline.evaluate import main, scores_path
-from tests.conftest import ROOT, tiny_config
+from tests.conftest import ROOT, tiny_config, write_config
 
 EVAL_SET = ROOT / "data" / "eval" / "de_en_news.jsonl"
 
@@ -18,9 +17,6 @@ def eval_rows() -> list[dict]:
     return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines()]
 
 
-def write_config(config, path: Path) -> Path:
-    path.write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def test_eval_set_has_references():

@@ -7,15 +7,13 @@ import pytest
 from pipeline.config import ConfigError
 from pipeline.core import Pipeline, summarize
 from pipeline.inputs import Document
-from tests.conftest import SEEDS, tiny_config
+from tests.conftest import SEEDS, squash, tiny_config
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 LONG_SENTENCE = "Der Vorstand erklärte, " + ", ".join(
     f"dass die Sparte {i} im Jahr {1900 + i} um {i % 17} Prozent gewachsen sei" for i in range(400)) + "."
 
 
-def squash(text: str) -> str:
-    return "".join(text.split())
 
 
 def test_a_string_gives_one_result_and_a_list_gives_a_list(tiny_pipeline):

@@ -24,8 +24,8 @@ from pipeline.config import ConfigError
 from pipeline.inputs import Document
 from pipeline.ray_engine import GroupWorker, RayEngine
 from pipeline.run import main, run
-from tests.conftest import ROOT, SEEDS, tiny_config
-from tests.test_runner import bad_inputs, records, write_config  # noqa: F401  (bad_inputs is a fixture)
+from tests.conftest import ROOT, SEEDS, records, seed_copies, tiny_config, write_config
+from tests.test_runner import bad_inputs  # noqa: F401  (a fixture)
 
 # one thread per actor and for the local engine: both sides compute the same way, and 2 cores are not
 # oversubscribed by two actors
@@ -108,11 +108,7 @@ def test_a_crashing_document_becomes_an_error_record_and_the_run_goes_on(tiny_mo
 
 def test_resume_after_the_driver_is_killed_equals_an_uninterrupted_run(tiny_models, tmp_path, ray_session):
     folder = tmp_path / "many"
-    folder.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for i in range(2):
-        for path in seeds:
-            (folder / f"{i}_{path.name}").write_bytes(path.read_bytes())
+    seeds = seed_copies(folder, 2)
     reference = tiny_config(tiny_models, tmp_path / "ref", short=True, input={"path": str(folder)}, **LOCAL)
     assert run(reference) == 0
     expected = Path(reference.output.path).read_bytes()

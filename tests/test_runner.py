@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pipeline.run import main
-from tests.conftest import ROOT, SEEDS, tiny_config
+from tests.conftest import ROOT, SEEDS, records, seed_copies, squash, tiny_config, write_config
 
 ENGLISH = ("Microsoft announced on Tuesday that it is developing its own artificial intelligence models. "
            "The company also won a large government contract worth billions of dollars. Analysts said the "
@@ -23,17 +22,10 @@ CLAUSES = "Der Vorstand betonte, " + ", ".join(
     f"dass der Umsatz im Quartal {i} um {i % 9},5 Prozent gestiegen sei" for i in range(400)) + "."
 
 
-def write_config(config, path: Path) -> Path:
-    path.write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True), encoding="utf-8")
-    return path
 
 
-def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def squash(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture
@@ -142,8 +134,10 @@ def test_different_config_refuses_to_resume_unless_overwrite(tiny_models, tmp_pa
     config = tiny_config(tiny_models, tmp_path, short=True)
     path = write_config(config, tmp_path / "c.yaml")
     assert main([str(path)]) == 0
-    assert main([str(path)]) == 0  # complete: nothing to do
-    assert "already complete" in capsys.readouterr().err or True
+    out = Path(config.output.path)
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    assert main([str(path)]) == 0  # complete: nothing to do, the output is not touched
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
     assert main([str(path), "--set", "runtime.batch_size=3"]) == 2
     err = capsys.readouterr().err
     assert "runtime.batch_size" in err and "--overwrite" in err
@@ -157,11 +151,7 @@ def _run_cli(config_path: Path) -> subprocess.Popen:
 
 def test_resume_after_sigkill_equals_an_uninterrupted_run(tiny_models, tmp_path):
     folder = tmp_path / "many"
-    folder.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for i in range(3):
-        for p in seeds:
-            (folder / f"{i}_{p.name}").write_bytes(p.read_bytes())
+    seeds = seed_copies(folder, 3)
     reference = tiny_config(tiny_models, tmp_path / "ref", short=True, input={"path": str(folder)},
                             runtime={"group_size": 2})
     assert main([str(write_config(reference, tmp_path / "ref.yaml"))]) == 0
