@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,7 +60,8 @@ class DocumentResult:
             "language": self.language,
             "translation": self.translation,
             "summary": self.summary,
-            "summarization": dataclasses.asdict(self.summarization) if self.summarization else None,
+            "summarization": ({"chunks": self.summarization.chunks, "rounds": self.summarization.rounds}
+                              if self.summarization else None),
             "warnings": list(self.warnings),
             "flags": self.flags,
             "segments": [{"source": s.source, "translation": s.translation, "paragraph": s.paragraph}
