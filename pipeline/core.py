@@ -158,8 +158,10 @@ class Pipeline:
         return w
 
     @staticmethod
-    def _refuse(w: _Work, status: str, reason: str) -> DocumentResult:
-        return DocumentResult(w.doc.id, status, error=reason, language=w.language, warnings=tuple(w.warnings))
+    def _refuse(w: _Work, status: str, reason: str, **produced: Any) -> DocumentResult:
+        """A skipped/error result keeping what was known and produced (language, warnings, segments...)."""
+        return DocumentResult(w.doc.id, status, error=reason, language=w.language, warnings=tuple(w.warnings),
+                              **produced)
 
     def _translate(self, work: list[_Work]) -> None:
         translator = self.translator
@@ -185,18 +187,16 @@ class Pipeline:
             failed = [i for i, o in enumerate(w.outputs) if o.text is None]
             if failed:
                 first = w.outputs[failed[0]].error
-                w.result = DocumentResult(
-                    w.doc.id, "error",
-                    error=f"{len(failed)} of {len(w.pieces)} segments could not be translated "
-                          f"(segment {failed[0]}: {first})",
-                    language=w.language, segments=self._segments(w), warnings=tuple(w.warnings))
+                w.result = self._refuse(w, "error", f"{len(failed)} of {len(w.pieces)} segments could not be "
+                                                    f"translated (segment {failed[0]}: {first})",
+                                        segments=self._segments(w))
                 continue
             for i, out in enumerate(w.outputs):
                 if not out.finished:
                     w.warnings.append(f"segment {i}: translation stopped at the length limit "
                                       f"({out.tokens} tokens) and may be incomplete")
             paragraphs: dict[int, list[str]] = {}
-            for (_, para), out in zip(w.pieces, w.outputs, strict=False):
+            for (_, para), out in zip(w.pieces, w.outputs, strict=True):
                 paragraphs.setdefault(para, []).append(out.text)
             w.english = "\n\n".join(" ".join(parts) for parts in paragraphs.values())
             w.units = [out.text for out in w.outputs if out.text]
@@ -204,7 +204,7 @@ class Pipeline:
     @staticmethod
     def _segments(w: _Work) -> tuple[Segment, ...]:
         # for an English document (not translated) each segment's "translation" is its own text
-        return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs, strict=False))
+        return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs, strict=True))
 
     def _summarize(self, work: list[_Work]) -> None:
         """Map-reduce: chunk each text to the summarizer's budget, summarize the chunks of all documents in
@@ -228,7 +228,7 @@ class Pipeline:
             outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
                                    max_batch_tokens=runtime.max_batch_tokens)
             position, still = 0, []
-            for w, chunks in zip(pending, chunk_lists, strict=False):
+            for w, chunks in zip(pending, chunk_lists, strict=True):
                 outs = outputs[position:position + len(chunks)]
                 position += len(chunks)
                 if w.result is not None:
@@ -237,23 +237,23 @@ class Pipeline:
                 rounds, first = rounds + 1, first or len(chunks)
                 failed = [o for o in outs if o.text is None]
                 if failed:
-                    w.result = DocumentResult(
-                        w.doc.id, "error", error=f"summarization failed: {failed[0].error}",
-                        language=w.language, translation=w.english if w.translate else None,
-                        segments=self._segments(w), warnings=tuple(w.warnings))
-                elif len(chunks) == 1:
-                    w.summary = Summary(outs[0].text, chunks=first, rounds=rounds)
-                elif rounds >= MAX_ROUNDS or self._total_tokens(outs) >= self._total_tokens(units):
+                    w.result = self._refuse(w, "error", f"summarization failed: {failed[0].error}",
+                                            translation=w.english if w.translate else None,
+                                            segments=self._segments(w))
+                    continue
+                summaries = [o.text for o in outs]
+                if len(chunks) == 1:
+                    w.summary = Summary(summaries[0], chunks=first, rounds=rounds)
+                elif rounds >= MAX_ROUNDS or self._total_tokens(summaries) >= self._total_tokens(units):
                     w.result = self._refuse(w, "error", f"chunk summaries did not get shorter than their input "
                                                         f"after {rounds} round(s); check summarization.generation")
                 else:
-                    state[id(w)] = ([o.text for o in outs], rounds, first)
+                    state[id(w)] = (summaries, rounds, first)
                     still.append(w)
             pending = still
 
-    def _total_tokens(self, texts: Sequence[Any]) -> int:
-        plain = [t.text if isinstance(t, Generated) else t for t in texts]
-        return sum(self.summarizer.count_tokens(plain))
+    def _total_tokens(self, texts: Sequence[str]) -> int:
+        return sum(self.summarizer.count_tokens(texts))
 
     def _finish(self, w: _Work) -> DocumentResult:
         summary = w.summary

@@ -148,12 +148,12 @@ def plan_segments(text: str, *, count: TokenCounter, budget: int, pack: bool = F
         return []
     counts = count([text[a:b] for a, b, _ in sentences])
     fitted: list[tuple[int, int, int, int]] = []  # start, end, paragraph, tokens
-    for (a, b, p), n in zip(sentences, counts, strict=False):
+    for (a, b, p), n in zip(sentences, counts, strict=True):
         if n <= budget:
             fitted.append((a, b, p, n))
         else:
             spans = fit_spans(text, a, b, count=count, budget=budget, overhead=overhead)
-            for (x, y), m in zip(spans, count([text[x:y] for x, y in spans]), strict=False):
+            for (x, y), m in zip(spans, count([text[x:y] for x, y in spans]), strict=True):
                 fitted.append((x, y, p, m))
     if not pack:
         return [Piece(a, b, p) for a, b, p, _ in fitted]
@@ -177,7 +177,7 @@ def chunk_texts(texts: Sequence[str], *, count: TokenCounter, budget: int) -> li
     """
     overhead = count([""])[0]
     units: list[str] = []
-    for text, n in zip(texts, count(list(texts)), strict=False):
+    for text, n in zip(texts, count(list(texts)), strict=True):
         if n <= budget:
             units.append(text)
         else:

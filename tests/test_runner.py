@@ -50,7 +50,7 @@ def test_seeds_end_to_end(tiny_models, tmp_path, capsys):
     got = records(out)
     seeds = sorted(SEEDS.glob("*.txt"))
     assert [r["id"] for r in got] == [p.stem for p in seeds]
-    for record, path in zip(got, seeds, strict=False):
+    for record, path in zip(got, seeds, strict=True):
         assert record["status"] == "ok" and record["error"] is None
         assert record["summary"] and record["translation"]
         assert squash("".join(s["source"] for s in record["segments"])) == squash(path.read_text())
