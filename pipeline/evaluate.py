@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, load_config
-from pipeline.inputs import InputError, _load_dataset
+from pipeline.inputs import InputError, open_dataset, row_id
 from pipeline.metrics import summary_scores, translation_scores
 from pipeline.output import read_records, write_json_atomic
 from pipeline.run import EXIT_USAGE, USAGE_ERRORS, run, usage_message
@@ -33,10 +33,8 @@ def read_references(config: Config) -> dict[str, dict[str, str | None]]:
         raise InputError(f"evaluation needs a table or dataset with reference columns; {options.path!r} is a "
                          f"folder of text files")
     references: dict[str, dict[str, str | None]] = {}
-    for row_number, row in enumerate(_load_dataset(options)):
-        raw_id = row.get(options.id_column)
-        doc_id = str(row_number) if raw_id is None else str(raw_id)
-        references[doc_id] = {kind: row.get(col) if col else None for kind, col in columns.items()}
+    for row_number, row in enumerate(open_dataset(options)):
+        references[row_id(row, row_number, options.id_column)] = {kind: row.get(col) if col else None for kind, col in columns.items()}
     for kind, column in columns.items():
         if column and references and all(r[kind] is None for r in references.values()):
             raise InputError(f"evaluation.reference_{kind} {column!r} is not a column of {options.path!r}")

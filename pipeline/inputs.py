@@ -104,7 +104,14 @@ def _iter_text_folder(folder: Path, encoding: str) -> Iterator[Document]:
         yield Document(file.stem, decoded.text, error=decoded.error, warnings=warnings)
 
 
-def _load_dataset(options: InputConfig) -> Any:
+def row_id(row: dict[str, Any], row_number: int, id_column: str) -> str:
+    """A table row's document id: its id column as text, or the row number when the column is absent."""
+    raw = row.get(id_column)
+    return str(row_number) if raw is None else str(raw)
+
+
+def open_dataset(options: InputConfig) -> Any:
+    """The table file or Hugging Face dataset of ``options``, streamed through ``datasets`` (all columns)."""
     from datasets import load_dataset
 
     path = Path(options.path)
@@ -122,7 +129,7 @@ def _load_dataset(options: InputConfig) -> Any:
 
 
 def _iter_table(options: InputConfig) -> Iterator[Document]:
-    dataset = _load_dataset(options)
+    dataset = open_dataset(options)
     columns = dataset.column_names
     if columns is not None and options.text_column not in columns:
         raise InputError(
@@ -135,8 +142,7 @@ def _iter_table(options: InputConfig) -> Iterator[Document]:
                 f"input.text_column {options.text_column!r} is not a column of {options.path!r}; "
                 f"available columns: {', '.join(row)}"
             )
-        raw_id = row.get(options.id_column)
-        doc_id = str(row_number) if raw_id is None else str(raw_id)
+        doc_id = row_id(row, row_number, options.id_column)
         text = row[options.text_column]
         if text is None:
             yield Document(doc_id, "")

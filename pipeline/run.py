@@ -133,8 +133,8 @@ def run(config: Config, *, overwrite: bool = False) -> int:
     engine = make_engine(config)
     base = {"input": {"path": config.input.path, "source": source.description, "total": source.total},
             "resumed_after": point.done}
-    write_json_atomic(manifest_path(output),
-                      build_manifest(config, state="running", models=engine.describe(), extra=base))
+    models = engine.describe()
+    write_json_atomic(manifest_path(output), build_manifest(config, state="running", models=models, extra=base))
     from tqdm import tqdm
 
     bar = tqdm(total=source.total, initial=point.done, unit="doc", desc="documents", dynamic_ncols=True,
@@ -149,7 +149,7 @@ def run(config: Config, *, overwrite: bool = False) -> int:
         engine.close()
     summary = output_summary(output)
     write_json_atomic(manifest_path(output), build_manifest(
-        config, state="complete", models=engine.describe(),
+        config, state="complete", models=models,
         extra={**base, "output": summary, "wall_time_s": round(time.time() - started, 3)}))
     return _close(summary, output)
 
