@@ -34,7 +34,8 @@ def read_references(config: Config) -> dict[str, dict[str, str | None]]:
                          f"folder of text files")
     references: dict[str, dict[str, str | None]] = {}
     for row_number, row in enumerate(open_dataset(options)):
-        references[row_id(row, row_number, options.id_column)] = {kind: row.get(col) if col else None for kind, col in columns.items()}
+        doc_id = row_id(row, row_number, options.id_column)
+        references[doc_id] = {kind: row.get(col) if col else None for kind, col in columns.items()}
     for kind, column in columns.items():
         if column and references and all(r[kind] is None for r in references.values()):
             raise InputError(f"evaluation.reference_{kind} {column!r} is not a column of {options.path!r}")
