@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.beams import share_source_across_beams
 from pipeline.config import ConfigError
 from pipeline.generation import Generated
 
@@ -184,6 +185,7 @@ class TransformersSeq2Seq:
                 raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self.quantized = True
+        self.beam_search = share_source_across_beams(model)
         self.model = model.to(device)
         self.dtype = dtype
         self.generation_config = merged_generation_config(model.generation_config, spec)
@@ -231,6 +233,7 @@ class TransformersSeq2Seq:
             "dtype": str(self.dtype).removeprefix("torch."),
             "quantized_int8": self.quantized,
             "attention": getattr(self.model.config, "_attn_implementation", None),
+            "beam_search": self.beam_search,
             "threads": torch.get_num_threads(),
             "max_input_tokens": self.max_input_tokens,
             "generation": {k: v for k, v in gen.to_diff_dict().items() if not k.startswith("_")},

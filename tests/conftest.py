@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ SEEDS = ROOT / "seeds"
 # Decoding kept short so the suite stays fast; everything else is the checkpoints' own settings.
 FAST_TRANSLATION = {"max_new_tokens": 12}
 FAST_SUMMARY = {"min_length": 0, "min_new_tokens": 4, "max_new_tokens": 12}
+# the config section each tiny model belongs to
+ROLES = {"marian": "translation", "bart": "summarization"}
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,24 @@ def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False,
         "runtime": {"device": "cpu", "progress": False, "group_size": 4, "batch_size": 16},
     }
     return load_config(data, overrides=sections or None)
+
+
+@pytest.fixture(scope="session")
+def sharp_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Copies of the tiny Marian and BART models whose outputs depend on the input (weights x 50): the plain
+    tiny models give the same output for every input, which would blind equality tests."""
+    from safetensors.torch import load_file, save_file
+
+    root = tmp_path_factory.mktemp("sharp")
+    out = {}
+    for name in ROLES:
+        folder = root / name
+        shutil.copytree(tiny_models[name], folder)
+        weights = load_file(folder / "model.safetensors")
+        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k else v for k, v in weights.items()}
+        save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
+        out[name] = folder
+    return out
 
 
 @pytest.fixture(scope="session")

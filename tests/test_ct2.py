@@ -2,8 +2,8 @@
 
 Both backends are loaded through ``pipeline.core.load_model``. The tiny models of ``conftest`` give the same
 output for every input (their random weights are too small for the input to matter), which would make an
-equality test blind to how the source reaches the model; the ``sharp_models`` fixture therefore copies them
-with every weight matrix scaled up, so that outputs depend on the input.
+equality test blind to how the source reaches the model; the tests therefore use ``conftest.sharp_models``
+(weights scaled up, so that outputs depend on the input).
 """
 
 from __future__ import annotations
@@ -23,31 +23,13 @@ from pipeline.config import ConfigError, load_config  # noqa: E402
 from pipeline.core import Pipeline, load_model  # noqa: E402
 from pipeline.generation import Generated  # noqa: E402
 from scripts.make_tiny_models import GERMAN_LINES  # noqa: E402
-from tests.conftest import SEEDS, tiny_config  # noqa: E402
+from tests.conftest import ROLES, SEEDS, tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
 SEGMENTS = [*GERMAN_LINES, "Kurz.", "Die Aktie stieg.", "Am Montag.", "Was nun, Herr Müller?"]
-ROLES = {"marian": "translation", "bart": "summarization"}
 # BART's own settings are beam-only (early_stopping, length_penalty): reset them for greedy decoding
 GREEDY = {"num_beams": 1, "early_stopping": False, "length_penalty": 1.0, "max_new_tokens": 12}
-
-
-@pytest.fixture(scope="session")
-def sharp_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Copies of the tiny Marian and BART models whose outputs depend on the input (weights x 50)."""
-    from safetensors.torch import load_file, save_file
-
-    root = tmp_path_factory.mktemp("sharp")
-    out = {}
-    for name in ROLES:
-        folder = root / name
-        shutil.copytree(tiny_models[name], folder)
-        weights = load_file(folder / "model.safetensors")
-        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k else v for k, v in weights.items()}
-        save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
-        out[name] = folder
-    return out
 
 
 def _load(folder: Path, backend: str, generation: dict[str, Any], cache: Path, **section: Any) -> Any:
