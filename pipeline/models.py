@@ -23,6 +23,7 @@ from typing import Any
 from pipeline.beams import share_source_across_beams
 from pipeline.config import ConfigError
 from pipeline.generation import Generated
+from pipeline.processors import lean_logits_processors
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ class TransformersSeq2Seq:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self.quantized = True
         self.beam_search = share_source_across_beams(model)
+        lean_logits_processors(model)
         self.model = model.to(device)
         self.dtype = dtype
         self.generation_config = merged_generation_config(model.generation_config, spec)
@@ -234,6 +236,7 @@ class TransformersSeq2Seq:
             "quantized_int8": self.quantized,
             "attention": getattr(self.model.config, "_attn_implementation", None),
             "beam_search": self.beam_search,
+            "logits_bans": "in place",
             "threads": torch.get_num_threads(),
             "max_input_tokens": self.max_input_tokens,
             "generation": {k: v for k, v in gen.to_diff_dict().items() if not k.startswith("_")},

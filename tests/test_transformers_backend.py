@@ -71,3 +71,62 @@ def test_greedy_search_gives_the_stock_tokens(sharp_models):
     model = _load(sharp_models["bart"], greedy)
     assert [g.text for g in model.generate_batch(SEGMENTS)] == _stock_texts(sharp_models["bart"],
                                                                           model.generation_config, SEGMENTS)
+
+
+@pytest.mark.parametrize("kind", ["bad_words", "min_length", "min_new_tokens"])
+def test_lean_processors_ban_exactly_what_the_stock_ones_ban(kind):
+    import torch
+    from transformers.generation.logits_process import (
+        MinLengthLogitsProcessor,
+        MinNewTokensLengthLogitsProcessor,
+        NoBadWordsLogitsProcessor,
+    )
+
+    from pipeline.processors import SuppressColumns, lean_replacement
+
+    stock = {
+        "bad_words": NoBadWordsLogitsProcessor([[7], [3], [2]], eos_token_id=2),  # eos is never banned
+        "min_length": MinLengthLogitsProcessor(5, eos_token_id=[2, 9]),
+        "min_new_tokens": MinNewTokensLengthLogitsProcessor(2, 3, eos_token_id=2),
+    }[kind]
+    lean = lean_replacement(stock)
+    assert isinstance(lean, SuppressColumns)
+    torch.manual_seed(0)
+    banned_somewhere = False
+    for length in range(1, 8):
+        input_ids = torch.zeros(6, length, dtype=torch.long)
+        scores = torch.randn(6, 12).log_softmax(-1)
+        expected = stock(input_ids, scores.clone())
+        assert torch.equal(lean(input_ids, scores.clone()), expected)
+        banned_somewhere |= bool(torch.isinf(expected).any())
+    assert banned_somewhere
+
+
+def test_processors_that_are_not_plain_bans_are_kept():
+    from transformers.generation.logits_process import NoBadWordsLogitsProcessor, NoRepeatNGramLogitsProcessor
+
+    from pipeline.processors import lean_replacement
+
+    multi_token = NoBadWordsLogitsProcessor([[7, 8]], eos_token_id=2)
+    ngrams = NoRepeatNGramLogitsProcessor(3)
+    assert lean_replacement(multi_token) is multi_token
+    assert lean_replacement(ngrams) is ngrams
+
+
+@pytest.mark.parametrize(("name", "generation"), [
+    ("marian", {"max_new_tokens": 10}),  # opus-mt bans its pad token
+    ("marian", {"max_new_tokens": 8, "min_new_tokens": 8}),  # pinned length: the ban meets the forced EOS
+    ("bart", {"max_new_tokens": 10, "min_length": 6}),
+])
+def test_generate_with_lean_processors_gives_the_stock_tokens(sharp_models, monkeypatch, name, generation):
+    from pipeline import processors
+
+    calls: list[int] = []
+    real = processors.SuppressColumns.__call__
+    monkeypatch.setattr(processors.SuppressColumns, "__call__",
+                        lambda self, ids, scores: calls.append(1) or real(self, ids, scores))
+    model = _load(sharp_models[name], generation)
+    ours = [g.text for g in model.generate_batch(SEGMENTS)]
+
+    assert calls  # the in-place processors ran
+    assert ours == _stock_texts(sharp_models[name], model.generation_config, SEGMENTS)
