@@ -36,8 +36,7 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
     from pipeline.devices import apply_threads, resolve_device, resolve_dtype
 
     spec = ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
-    device = resolve_device(runtime.device)
-    apply_threads(runtime.threads)
+    device = resolve_device(runtime.device, section.backend)
     if section.backend == "ctranslate2":
         from pipeline.ct2 import CTranslate2Seq2Seq
 
@@ -45,6 +44,7 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
                                   threads=runtime.threads, cache_dir=runtime.cache_dir, seed=runtime.seed)
     from pipeline.models import TransformersSeq2Seq
 
+    apply_threads(runtime.threads)
     return TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
                                quantize=runtime.quantize, seed=runtime.seed)
 

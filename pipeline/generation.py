@@ -7,6 +7,7 @@ an input that still fails gets a result carrying the error instead of taking the
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -94,10 +95,6 @@ def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: l
 
 
 def _free_cuda_cache() -> None:
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:
-        pass
+    torch = sys.modules.get("torch")  # only a backend that runs on torch has anything to free
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
