@@ -41,6 +41,7 @@ import re
 import shutil
 import tempfile
 import threading
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,11 +360,11 @@ def _read_vocabulary(folder: Path) -> set[str]:
 def _checkpoint_files(folder: Path, spec: ModelSpec) -> tuple[Any, Any, Any]:
     """The tokenizer, the merged generation config and the model config (None if absent) kept beside a
     converted model: in ``folder/hf`` or, for a folder converted elsewhere, in ``folder`` itself."""
-    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+    from transformers import GenerationConfig
 
     hf = folder / "hf" if (folder / "hf").is_dir() else folder
     try:
-        tokenizer = AutoTokenizer.from_pretrained(hf)
+        tokenizer = _load_tokenizer(hf)
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"{hf}: cannot load the tokenizer of the converted model ({exc}); put the "
                           f"checkpoint's tokenizer files in {folder / 'hf'}") from None
@@ -374,11 +375,27 @@ def _checkpoint_files(folder: Path, spec: ModelSpec) -> tuple[Any, Any, Any]:
         raise ConfigError(f"generation setting '{spec.role}.generation.decoder_start_token_id' is fixed when "
                           f"the model is converted; the ctranslate2 backend cannot override it")
     generation = merged_generation_config(GenerationConfig.from_pretrained(hf), spec)
-    try:
-        config = AutoConfig.from_pretrained(hf)
-    except (OSError, ValueError, KeyError):
-        config = None  # CTranslate2's own config.json: the tokenizer's limit alone
+    # the checkpoint's config.json gives the position limit; CTranslate2's own config.json has none, which
+    # leaves the tokenizer's limit alone
+    config = types.SimpleNamespace(max_position_embeddings=_json(hf / "config.json").get("max_position_embeddings"))
     return tokenizer, generation, config
+
+
+def _json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _load_tokenizer(hf: Path) -> Any:
+    """The tokenizer class that ``tokenizer_config.json`` names, loaded directly: ``AutoTokenizer`` goes through
+    ``AutoConfig``, which imports torch (about 220 MB of memory that a CTranslate2 run has no use for). It gives
+    the same class; without a ``tokenizer_class`` entry, ``AutoTokenizer`` decides."""
+    import transformers
+
+    name = _json(hf / "tokenizer_config.json").get("tokenizer_class")
+    tokenizer_class = getattr(transformers, name, None) if isinstance(name, str) else None
+    if tokenizer_class is None:
+        return transformers.AutoTokenizer.from_pretrained(hf)
+    return tokenizer_class.from_pretrained(hf)
 
 
 class CTranslate2Seq2Seq:
@@ -424,7 +441,7 @@ class CTranslate2Seq2Seq:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False)["input_ids"]]
+        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
 
     def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
         ids = self.tokenizer(list(texts), truncation=False)["input_ids"]

@@ -144,13 +144,28 @@ def resolve_budget(spec: ModelSpec, limit: int) -> int:
     return spec.max_input_tokens
 
 
+# beam-search-only settings a checkpoint may carry (distilbart: early_stopping, length_penalty 2.0), with
+# the values that mean "off": without beams they would only make the strict validation fail
+BEAM_ONLY = {"early_stopping": False, "length_penalty": 1.0}
+
+
 def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
-    """The model's GenerationConfig with the user's overrides applied and validated."""
+    """The model's GenerationConfig with the user's overrides applied and validated.
+
+    With ``num_beams: 1`` (greedy or sampling), the checkpoint's beam-only settings are switched off unless
+    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search.
+    """
     gen = copy.deepcopy(base)
     try:
         unknown = gen.update(**dict(spec.generation))
         if unknown:
             raise ConfigError(f"unknown generation setting(s) for {spec.role}: {', '.join(sorted(unknown))}")
+        if gen.num_beams == 1:
+            for key, off in BEAM_ONLY.items():
+                if key not in spec.generation and getattr(gen, key) != off:
+                    log.info("%s: %s=%r of the checkpoint applies to beam search only; off with num_beams 1",
+                             spec.role, key, getattr(gen, key))
+                    setattr(gen, key, off)
         gen.validate(strict=True)
     except ConfigError:
         raise
@@ -199,7 +214,7 @@ class TransformersSeq2Seq:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False)["input_ids"]]
+        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
 
     def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
         import torch

@@ -5,8 +5,11 @@ vocabulary 58,101; distilbart-cnn-12-6: 12+6 layers, d_model 1024, vocabulary 50
 ``scripts.make_tiny_models`` into ``<cache>/models`` and reused afterwards; nothing is downloaded. Their
 vocabularies are mostly filler entries (``madeupword00042``) that a random model would pick nearly every
 time, and one such "word" costs BART about six tokens; so the stand-ins get a logits bias of -100 against
-the filler entries and their random output is made of real word pieces. That keeps the summarizer's input
-at a realistic length; the work per decoding step (the full vocabulary projection) is unchanged.
+the filler entries and their random output is made of real word pieces. The Marian stand-in is further held
+to pieces that start a word and are one token for the BART stand-in: with them, as with the real opus-mt
+and BART tokenizers on English, a translation costs the summarizer about one token per generated token
+(unbiased, the stand-ins' random pieces cost it 1.9, which made the summarizer read twice what real text
+gives it). The work per decoding step (the full vocabulary projection) is unchanged.
 
 Contenders, each in its own subprocess (own peak RSS, own threads) on the same German documents:
 
@@ -59,6 +62,8 @@ CONTENDERS = {
 }
 DEFAULT_CONTENDERS = ("loop", "hf", "ct2")
 FILLER_BIAS = -100.0
+# what the Marian stand-in may generate (recorded in its marker: a change rebuilds it)
+OUTPUT = "word-initial pieces that are one BART token"
 WARM_UP = "Die Aktie der Deutschen Bank stieg am Montag um 3 Prozent. Analysten zeigten sich überrascht."
 
 
@@ -117,28 +122,50 @@ def prepare_models(cache: Path) -> tuple[Path, Path]:
     """Build (once) the real-shape random stand-ins under ``cache/models``; return (marian, bart)."""
     from scripts.make_tiny_models import REAL_BART, REAL_MARIAN, build_bart, build_marian
 
-    folders = []
-    for name, build, shape in (("marian", build_marian, REAL_MARIAN), ("bart", build_bart, REAL_BART)):
-        folder = cache / "models" / name
+    bart = cache / "models" / "bart"
+    marian = cache / "models" / "marian"
+    for name, folder, build, shape in (("bart", bart, build_bart, REAL_BART),
+                                       ("marian", marian, build_marian, REAL_MARIAN)):
         marker = folder / "benchmark-ready.json"
-        stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS}
+        stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, **({"output": OUTPUT} if name == "marian" else {})}
         if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
             print(f"building {name} stand-in in {folder} ...", flush=True)
             build(folder, shape, seed=0)
-            _bias_against_filler(folder)
+            banned = _filler(folder) if name == "bart" else _not_single_summarizer_words(folder, bart)
+            _bias(folder, banned)
             marker.write_text(json.dumps(stamp))
-        folders.append(folder)
-    return folders[0], folders[1]
+    return marian, bart
 
 
-def _bias_against_filler(folder: Path) -> None:
+def _filler(folder: Path) -> list[int]:
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    return [i for token, i in vocab.items() if token.startswith("madeupword")]
+
+
+def _not_single_summarizer_words(marian: Path, bart: Path) -> list[int]:
+    """Marian's ids other than its special tokens and the word-initial pieces that BART reads as one token."""
+    from transformers import AutoTokenizer
+
+    summarizer = AutoTokenizer.from_pretrained(bart)
+    vocab = json.loads((marian / "vocab.json").read_text(encoding="utf-8"))
+    special = {"</s>", "<unk>", "<pad>"}
+
+    def single_word(token: str) -> bool:
+        return (token.startswith("▁") and len(token) > 1 and not token.startswith("▁madeupword")
+                and len(summarizer(" " + token[1:], add_special_tokens=False)["input_ids"]) == 1)
+
+    banned = [i for token, i in vocab.items() if token not in special and not single_word(token)]
+    if len(vocab) - len(banned) < len(special) + 20:
+        raise RuntimeError("the Marian stand-in has too few pieces that are one BART token; rebuild both")
+    return banned
+
+
+def _bias(folder: Path, banned: list[int]) -> None:
     from safetensors.torch import load_file, save_file
 
-    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-    filler = [i for token, i in vocab.items() if token.startswith("madeupword")]
     weights = load_file(folder / "model.safetensors")
     bias = weights["final_logits_bias"]
-    bias[..., [i for i in filler if i < bias.shape[-1]]] = FILLER_BIAS
+    bias[..., [i for i in banned if i < bias.shape[-1]]] = FILLER_BIAS
     save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
 
 

@@ -246,3 +246,30 @@ def test_pipeline_runs_on_ctranslate2_with_a_token_budget(tiny_models, tmp_path)
     results = pipe(texts)
     assert [r.status for r in results] == ["ok"] * 3
     assert pipe.describe()["translation"]["backend"] == "ctranslate2"
+
+
+@pytest.mark.parametrize("name", ["marian", "bart"])
+def test_the_tokenizer_is_the_one_autotokenizer_gives(sharp_models, cache, name):
+    from transformers import AutoTokenizer
+
+    model = _load(sharp_models[name], "ctranslate2", GREEDY, cache)
+    auto = AutoTokenizer.from_pretrained(model.folder / "hf")
+    assert type(model.tokenizer) is type(auto)
+    assert model.tokenizer(SEGMENTS)["input_ids"] == auto(SEGMENTS)["input_ids"]
+
+
+def test_a_ctranslate2_run_does_not_import_torch(tiny_models, tmp_path):
+    import json
+    import subprocess
+
+    config = tiny_config(tiny_models, tmp_path, short=True,
+                         translation={"backend": "ctranslate2"}, summarization={"backend": "ctranslate2"},
+                         runtime={"cache_dir": str(tmp_path / "cache")})
+    Pipeline(config)  # converts both models (conversion itself needs torch)
+    script = ("import json, sys; from pipeline.core import Pipeline; "
+              f"pipe = Pipeline(json.loads({json.dumps(json.dumps(config.to_dict()))})); "
+              "result = pipe('Die Firma wächst. Der Umsatz steigt.'); "
+              "print(json.dumps([result.status, 'torch' in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True,
+                          text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["ok", False]

@@ -135,6 +135,16 @@ def test_bad_generation_value_is_a_config_error(tiny_models, tmp_path):
                                                                                   "min_new_tokens": 9}}))
 
 
+def test_num_beams_1_alone_gives_greedy_search_and_a_contradiction_is_refused(tiny_models, tmp_path):
+    pipe = Pipeline(tiny_config(tiny_models, tmp_path, summarization={"generation": {"num_beams": 1}}))
+    gen = pipe.summarizer.generation_config
+    assert (gen.num_beams, gen.early_stopping, gen.length_penalty) == (1, False, 1.0)
+    assert pipe.summarizer.generate_batch(["The company grew."])[0].text is not None
+    with pytest.raises(ConfigError, match="early_stopping"):
+        Pipeline(tiny_config(tiny_models, tmp_path, summarization={"generation": {"num_beams": 1,
+                                                                                  "early_stopping": True}}))
+
+
 def test_max_input_tokens_above_the_model_limit_is_refused(tiny_models, tmp_path):
     with pytest.raises(ConfigError, match="max_input_tokens"):
         Pipeline(tiny_config(tiny_models, tmp_path, translation={"max_input_tokens": 100000}))
