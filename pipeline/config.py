@@ -115,8 +115,12 @@ class RuntimeConfig:
     # most padded input tokens in one generate call (rows x longest row); None means no token budget.
     # Bounds memory on long summarizer chunks (4 x 1024 tokens); raise it on GPUs with memory to spare
     max_batch_tokens: int | None = 4096
-    # CPU threads for torch / CTranslate2; None means the library default
+    # CPU threads for torch / CTranslate2; None means the library default (CTranslate2 on CPU: all the cores
+    # this process may use, or OMP_NUM_THREADS)
     threads: int | None = None
+    # ctranslate2 backend on CPU: parts of a batch decoded at once (CTranslate2's inter_threads), sharing the
+    # threads; None = 1 for one thread, else max(2, threads // 4). Sampling always uses 1 (reproducibility)
+    workers: int | None = None
     # dynamic int8 quantization of the transformers backend's linear layers (CPU only)
     quantize: bool = False
     # seed for sampling (only used when a generation override sets do_sample: true)
@@ -190,6 +194,7 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "runtime.batch_size": (lambda v: v >= 1, "an integer >= 1"),
     "runtime.max_batch_tokens": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
     "runtime.threads": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
+    "runtime.workers": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
     "runtime.group_size": (lambda v: v >= 1, "an integer >= 1"),
     "translation.max_input_tokens": (lambda v: v is None or v >= 8, "null or an integer >= 8"),
     "summarization.max_input_tokens": (lambda v: v is None or v >= 16, "null or an integer >= 16"),

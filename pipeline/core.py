@@ -41,7 +41,8 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
         from pipeline.ct2 import CTranslate2Seq2Seq
 
         return CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                  threads=runtime.threads, cache_dir=runtime.cache_dir, seed=runtime.seed)
+                                  threads=runtime.threads, workers=runtime.workers, cache_dir=runtime.cache_dir,
+                                  seed=runtime.seed)
     from pipeline.models import TransformersSeq2Seq
 
     apply_threads(runtime.threads)

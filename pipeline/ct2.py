@@ -33,6 +33,9 @@ truncated. A setting CTranslate2 cannot honour raises a :class:`ConfigError` nam
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import hashlib
 import json
 import logging
@@ -398,16 +401,67 @@ def _load_tokenizer(hf: Path) -> Any:
     return tokenizer_class.from_pretrained(hf)
 
 
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None on other C libraries."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand the memory freed by the last batch back to the system.
+
+    Each CTranslate2 worker thread allocates from its own glibc arena, and glibc keeps what is freed there
+    for reuse; from batch to batch, buffers of changing sizes then leave the arenas fragmented and the
+    process grows. Measured on the benchmark (2 workers, 7 documents twice): peak RSS 1,317 -> 1,599 MB
+    without, 1,121 -> 1,190 MB with ``malloc_trim`` after every batch, at the same speed.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def available_threads() -> int:
+    """The CPU threads this process should use: OMP_NUM_THREADS when set (Ray sets it per actor), else the
+    cores it may run on."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        pass
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
+def thread_layout(threads: int | None, workers: int | None, *, device: str, sampling: bool) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for CTranslate2.
+
+    On CPU a batch is split between ``workers`` replicas (sharing one copy of the weights), each decoding its
+    part on ``threads // workers`` threads: CTranslate2 spreads one batch's many small per-step operations
+    poorly over threads, and on 2 cores two 1-thread workers decode opus-mt 20-25% and distilbart about 15%
+    faster than one 2-thread worker. Sampling keeps one worker: each worker has its own random generator,
+    and which one gets which part is not fixed. On CUDA one worker uses the device.
+    """
+    if device != "cpu":
+        return 1, threads or 0
+    total = threads or available_threads()
+    if sampling:
+        return 1, total
+    inter = workers or (1 if total == 1 else max(2, total // 4))
+    return inter, max(1, total // inter)
+
+
 class CTranslate2Seq2Seq:
     """A seq2seq checkpoint run by CTranslate2 (converted on first use, then cached).
 
-    ``threads`` sets CTranslate2's intra_threads (None: 0, CTranslate2's default); one batch runs at a time.
+    ``threads`` and ``workers`` give CTranslate2's intra and inter threads (see :func:`thread_layout`).
     """
 
     backend = "ctranslate2"
 
     def __init__(self, spec: ModelSpec, *, device: str, compute_type: str = "auto", threads: int | None = None,
-                 cache_dir: str | None = None, seed: int = 0):
+                 workers: int | None = None, cache_dir: str | None = None, seed: int = 0):
         ct2 = import_ctranslate2()
         if not (device == "cpu" or device.startswith("cuda")):
             raise ConfigError(f"runtime.device {device!r}: the ctranslate2 backend runs on 'cpu' or 'cuda[:N]'")
@@ -425,14 +479,15 @@ class CTranslate2Seq2Seq:
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
         self.plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
                                   vocabulary=_read_vocabulary(self.folder), role=spec.role)
-        self.intra_threads = threads or 0
+        sampling = self.plan.options["sampling_topk"] != 1
+        self.inter_threads, self.intra_threads = thread_layout(threads, workers, device=device, sampling=sampling)
         index = int(device.split(":")[1]) if ":" in device else 0
         # CTranslate2 seeds each worker thread's generator when the thread starts, so sampling is seeded here
         # once per load (the same inputs in the same batches sample the same), not per batch as with torch
         ct2.set_random_seed(seed)
         self.translator = ct2.Translator(str(self.folder), device="cuda" if device.startswith("cuda") else "cpu",
-                                         device_index=index, compute_type=self.compute_type, inter_threads=1,
-                                         intra_threads=self.intra_threads)
+                                         device_index=index, compute_type=self.compute_type,
+                                         inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         self._ct2 = ct2
         self._eos = {self.tokenizer.convert_ids_to_tokens(t) for t in _ids(self.generation_config.eos_token_id)}
         self._provenance = model_provenance(spec.name, spec.revision)
@@ -447,7 +502,9 @@ class CTranslate2Seq2Seq:
         ids = self.tokenizer(list(texts), truncation=False)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [list(self.plan.prefix)] * len(source) if self.plan.prefix else None
-        results = self.translator.translate_batch(source, prefix, max_batch_size=0, **self.plan.options)
+        # one part per worker (CTranslate2 splits the batch by length and decodes the parts in parallel)
+        part = -(-len(source) // self.inter_threads) if self.inter_threads > 1 else 0
+        results = self.translator.translate_batch(source, prefix, max_batch_size=part, **self.plan.options)
         limit = self.plan.options["max_decoding_length"]
         out = []
         for result in results:
@@ -458,6 +515,8 @@ class CTranslate2Seq2Seq:
                 tokens += 1  # transformers emits the forced EOS at this position
             text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(hypothesis), skip_special_tokens=True)
             out.append(Generated(text.strip(), finished, tokens))
+        if self.device == "cpu":
+            release_freed_memory()
         return out
 
     def describe(self) -> dict[str, Any]:
@@ -468,6 +527,7 @@ class CTranslate2Seq2Seq:
             "device": self.device,
             "compute_type": self.translator.compute_type,
             "compute_type_requested": self.compute_type_requested,
+            "inter_threads": self.inter_threads,
             "intra_threads": self.intra_threads,
             "converted_model": str(self.folder),
             "max_input_tokens": self.max_input_tokens,

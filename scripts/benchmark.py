@@ -304,7 +304,7 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
     facts = pipe.describe()
     details: dict[str, Any] = {role: {k: facts[role].get(k) for k in ("backend", "device", "dtype", "quantized_int8",
                                                                   "attention", "threads", "compute_type",
-                                                                  "intra_threads")
+                                                                  "inter_threads", "intra_threads")
                                       if facts[role].get(k) is not None} for role in facts}
     details.update(_pass_details(passes, split))
     return Measurement(contender, len(docs), seconds, tokens, _peak_rss_mib(), load_seconds, details)

@@ -273,3 +273,48 @@ def test_a_ctranslate2_run_does_not_import_torch(tiny_models, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True,
                           text=True, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["ok", False]
+
+
+@pytest.mark.parametrize(("threads", "workers", "expected"), [
+    (1, None, (1, 1)), (2, None, (2, 1)), (4, None, (2, 2)), (8, None, (2, 4)), (16, None, (4, 4)),
+    (8, 1, (1, 8)), (8, 4, (4, 2)),
+])
+def test_threads_are_shared_between_workers_on_cpu(threads, workers, expected):
+    assert ct2.thread_layout(threads, workers, device="cpu", sampling=False) == expected
+
+
+def test_sampling_and_cuda_keep_one_worker(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "6")
+    assert ct2.thread_layout(None, None, device="cpu", sampling=True) == (1, 6)
+    assert ct2.thread_layout(None, 3, device="cpu", sampling=False) == (3, 2)
+    assert ct2.thread_layout(None, None, device="cuda", sampling=False) == (1, 0)
+
+
+def test_two_workers_give_the_outputs_of_one(sharp_models, cache):
+    beam = {"num_beams": 4, "max_new_tokens": 10}
+    outputs = {}
+    for workers in (1, 2):
+        config = load_config({"summarization": {"model": str(sharp_models["bart"]), "backend": "ctranslate2",
+                                                "compute_type": "float32", "generation": beam},
+                              "runtime": {"device": "cpu", "cache_dir": str(cache), "threads": 2,
+                                          "workers": workers}})
+        model = load_model(config.summarization, config.runtime, "summarization")
+        assert (model.inter_threads, model.intra_threads) == (workers, 2 // workers)
+        outputs[workers] = model.generate_batch(SEGMENTS)
+    assert len({g.text for g in outputs[1]}) > 1
+    assert outputs[1] == outputs[2]
+
+
+def test_freed_memory_is_handed_back_after_each_batch(sharp_models, cache, monkeypatch):
+    trims: list[int] = []
+    monkeypatch.setattr(ct2, "release_freed_memory", lambda: trims.append(1))
+    model = _load(sharp_models["marian"], "ctranslate2", GREEDY, cache)
+    model.generate_batch(SEGMENTS[:2])
+    model.generate_batch(SEGMENTS[2:])
+    assert len(trims) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc")
+def test_malloc_trim_is_found_on_linux():
+    assert ct2._malloc_trim() is not None
+    ct2.release_freed_memory()
