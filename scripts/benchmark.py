@@ -29,7 +29,7 @@ subprocess. CTranslate2 conversion happens in a preparation subprocess, outside 
 
 Usage::
 
-    python scripts/benchmark.py --quick                      # about two minutes on 2 CPU cores
+    python scripts/benchmark.py --quick                      # about a minute on 2 CPU cores
     python scripts/benchmark.py --out bench.json             # all seeds/ documents
     python scripts/benchmark.py --contenders loop,hf,hf-int8,ct2 --threads 2 --batch-size 32
 """
