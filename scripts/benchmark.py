@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.config import RuntimeConfig
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 short documents and short outputs (~2 min)")
+    parser.add_argument("--quick", action="store_true", help="3 short documents and short outputs (about a minute)")
     parser.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS),
                         help=f"comma-separated, from {', '.join(CONTENDERS)} (default: %(default)s)")
     parser.add_argument("--device", default="cpu", help="runtime.device (default: cpu)")
