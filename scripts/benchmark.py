@@ -19,8 +19,10 @@ Contenders, each in its own subprocess (own peak RSS, own threads) on the same G
   one chunk is left) rather than truncating the translation. No thread or dtype settings: library defaults.
 * ``hf`` (b): the pipeline, transformers backend (length-sorted batches, ``runtime.*`` settings).
 * ``hf-bf16`` (b'): as (b) with ``runtime.dtype: bfloat16`` (fast on CPUs with AVX512-BF16 or AMX).
+* ``hf-fp16`` (b'): as (b) with ``runtime.dtype: float16`` (for GPUs; slow on CPU).
 * ``hf-int8`` (b''): as (b) with ``runtime.quantize: true`` (dynamic int8 linear layers, CPU only).
-* ``ct2`` (c): the pipeline, CTranslate2 backend, ``compute_type: auto`` (int8 on CPU).
+* ``ct2`` (c): the pipeline, CTranslate2 backend, ``compute_type: auto`` (int8 on CPU, int8_float16 on CUDA).
+* ``ct2-fp16`` (c'f): as (c) with ``compute_type: float16`` (CUDA only).
 
 Every contender decodes with the checkpoints' own settings (beam 4, ...) and the same pinned lengths
 (``min_new_tokens = max_new_tokens``), so all generate the same number of tokens. Throughput excludes
@@ -57,8 +59,10 @@ CONTENDERS = {
     "loop": "(a) plain transformers loop",
     "hf": "(b) pipeline, transformers",
     "hf-bf16": "(b') pipeline, transformers, bfloat16",
+    "hf-fp16": "(b'f) pipeline, transformers, float16",
     "hf-int8": "(b'') pipeline, transformers, quantize",
     "ct2": "(c) pipeline, CTranslate2",
+    "ct2-fp16": "(c'f) pipeline, CTranslate2, float16",
 }
 DEFAULT_CONTENDERS = ("loop", "hf", "ct2")
 FILLER_BIAS = -100.0
@@ -253,17 +257,18 @@ def _pass_details(passes: list[tuple[float, int, dict[str, float]]], split: dict
 
 
 def pipeline_config(job: Job, contender: str) -> dict[str, Any]:
-    """The pipeline config of contender ``hf``, ``hf-bf16``, ``hf-int8`` or ``ct2``."""
-    backend = "ctranslate2" if contender == "ct2" else "transformers"
+    """The pipeline config of a contender other than ``loop``."""
+    backend = "ctranslate2" if contender.startswith("ct2") else "transformers"
+    compute_type = "float16" if contender == "ct2-fp16" else "auto"
     t, s = job.translation_tokens, job.summary_tokens
     return {
-        "translation": {"model": job.marian, "backend": backend,
+        "translation": {"model": job.marian, "backend": backend, "compute_type": compute_type,
                         "generation": {"max_new_tokens": t, "min_new_tokens": t}},
-        "summarization": {"model": job.bart, "backend": backend,
+        "summarization": {"model": job.bart, "backend": backend, "compute_type": compute_type,
                           "generation": {"max_new_tokens": s, "min_new_tokens": s, "min_length": 0}},
         "runtime": {"device": job.device, "threads": job.threads, "batch_size": job.batch_size,
                     "max_batch_tokens": job.max_batch_tokens, "quantize": contender == "hf-int8",
-                    "dtype": "bfloat16" if contender == "hf-bf16" else "auto",
+                    "dtype": {"hf-bf16": "bfloat16", "hf-fp16": "float16"}.get(contender, "auto"),
                     "progress": False, "group_size": max(len(job.documents), 1), "cache_dir": job.cache_dir},
     }
 
@@ -310,12 +315,12 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
     return Measurement(contender, len(docs), seconds, tokens, _peak_rss_mib(), load_seconds, details)
 
 
-def prepare_ctranslate2(job: Job) -> None:
-    """Convert both stand-ins once (outside the measured subprocess)."""
+def prepare_ctranslate2(job: Job, contender: str) -> None:
+    """Convert both stand-ins once for ``contender`` (outside the measured subprocess)."""
     from pipeline.config import load_config
     from pipeline.core import load_model
 
-    config = load_config(pipeline_config(job, "ct2"))
+    config = load_config(pipeline_config(job, contender))
     load_model(config.translation, config.runtime, "translation")
     load_model(config.summarization, config.runtime, "summarization")
 
@@ -325,8 +330,8 @@ def worker(name: str, job_file: Path, result_file: Path) -> None:
 
     logging.basicConfig(level=logging.WARNING)
     job = Job(**json.loads(job_file.read_text(encoding="utf-8")))
-    if name == "prepare-ct2":
-        prepare_ctranslate2(job)
+    if name.startswith("prepare-"):
+        prepare_ctranslate2(job, name.removeprefix("prepare-"))
         return
     measurement = run_loop(job) if name == "loop" else run_pipeline(job, name)
     result_file.write_text(json.dumps(asdict(measurement)), encoding="utf-8")
@@ -411,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in CONTENDERS]
     if unknown:
         parser.error(f"unknown contender(s) {', '.join(unknown)}; expected some of {', '.join(CONTENDERS)}")
+    if "ct2-fp16" in names and not args.device.startswith("cuda"):
+        parser.error("ct2-fp16 needs --device cuda: CTranslate2 computes float16 on CUDA only")
     cache = Path(args.cache).expanduser()
     marian, bart = prepare_models(cache)
     job = Job(
@@ -426,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         job_file = workdir / "job.json"
         job_file.write_text(json.dumps(asdict(job)), encoding="utf-8")
-        if "ct2" in names:
-            _spawn("prepare-ct2", job_file, workdir)
+        for name in names:
+            if name.startswith("ct2"):
+                _spawn(f"prepare-{name}", job_file, workdir)
         load_before = os.getloadavg()
         for name in names:
             print(f"running {CONTENDERS[name]} ...", flush=True)
