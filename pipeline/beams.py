@@ -63,11 +63,10 @@ def shared_source_attention(module: Any, query: Any, key: Any, value: Any, atten
 def reorder_self_attention_only(cache: Any, beam_idx: Any) -> Any:
     """Beam search's cache reordering, minus the cross-attention part: ``beam_idx`` only moves beams within
     one input, and all beams of an input share its cross-attention keys and values."""
-    self_attention = getattr(cache, "self_attention_cache", None)
-    if self_attention is None or not hasattr(cache, "cross_attention_cache"):
-        cache.reorder_cache(beam_idx)
+    if hasattr(cache, "cross_attention_cache"):
+        cache.self_attention_cache.reorder_cache(beam_idx)
     else:
-        self_attention.reorder_cache(beam_idx)
+        cache.reorder_cache(beam_idx)
     return cache
 
 

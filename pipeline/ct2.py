@@ -361,8 +361,9 @@ def _read_vocabulary(folder: Path) -> set[str]:
 
 
 def _checkpoint_files(folder: Path, spec: ModelSpec) -> tuple[Any, Any, Any]:
-    """The tokenizer, the merged generation config and the model config (None if absent) kept beside a
-    converted model: in ``folder/hf`` or, for a folder converted elsewhere, in ``folder`` itself."""
+    """The tokenizer, the merged generation config and the model's position limit (as a config object whose
+    ``max_position_embeddings`` may be None) kept beside a converted model: in ``folder/hf`` or, for a folder
+    converted elsewhere, in ``folder`` itself."""
     from transformers import GenerationConfig
 
     hf = folder / "hf" if (folder / "hf").is_dir() else folder

@@ -7,13 +7,13 @@ support, so a CPU-only torch next to them must not decide the device.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, get_args
 
-from pipeline.config import DEVICE_CHOICES, ConfigError
+from pipeline.config import DEVICE_CHOICES, ConfigError, DType
 
 log = logging.getLogger(__name__)
 
-_DTYPES = ("float32", "float16", "bfloat16")
+_DTYPES = tuple(name for name in get_args(DType) if name != "auto")
 
 
 def _cuda_devices(backend: str) -> int:

@@ -128,10 +128,12 @@ def prepare_models(cache: Path) -> tuple[Path, Path]:
 
     bart = cache / "models" / "bart"
     marian = cache / "models" / "marian"
-    for name, folder, build, shape in (("bart", bart, build_bart, REAL_BART),
-                                       ("marian", marian, build_marian, REAL_MARIAN)):
+    bart_stamp = {"shape": asdict(REAL_BART), "filler_bias": FILLER_BIAS}
+    # Marian's bias depends on BART's tokenizer: a rebuilt BART stand-in rebuilds the Marian one too
+    marian_stamp = {"shape": asdict(REAL_MARIAN), "filler_bias": FILLER_BIAS, "output": OUTPUT, "bart": bart_stamp}
+    for name, folder, build, shape, stamp in (("bart", bart, build_bart, REAL_BART, bart_stamp),
+                                              ("marian", marian, build_marian, REAL_MARIAN, marian_stamp)):
         marker = folder / "benchmark-ready.json"
-        stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, **({"output": OUTPUT} if name == "marian" else {})}
         if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
             print(f"building {name} stand-in in {folder} ...", flush=True)
             build(folder, shape, seed=0)
@@ -155,7 +157,7 @@ def _not_single_summarizer_words(marian: Path, bart: Path) -> list[int]:
     special = {"</s>", "<unk>", "<pad>"}
 
     def single_word(token: str) -> bool:
-        return (token.startswith("▁") and len(token) > 1 and not token.startswith("▁madeupword")
+        return (token.startswith("▁") and len(token) > 1
                 and len(summarizer(" " + token[1:], add_special_tokens=False)["input_ids"]) == 1)
 
     banned = [i for token, i in vocab.items() if token not in special and not single_word(token)]

@@ -31,10 +31,27 @@ def test_missing_cuda_is_a_config_error_naming_the_choices(backend):
         resolve_device("cuda:1", backend)
 
 
-def test_ctranslate2_has_no_mps():
+def test_ctranslate2_has_no_mps(monkeypatch):
+    import torch
+
     pytest.importorskip("ctranslate2")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert resolve_device("mps", "transformers") == "mps"
     with pytest.raises(ConfigError, match="mps"):
         resolve_device("mps", "ctranslate2")
+
+
+def test_ctranslate2_is_asked_about_cuda_not_torch(monkeypatch):
+    import torch
+
+    ct2 = pytest.importorskip("ctranslate2")
+    if ct2.get_cuda_device_count():
+        pytest.skip("CTranslate2 sees a GPU here")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda", "transformers") == "cuda"
+    with pytest.raises(ConfigError, match="CUDA is not available"):
+        resolve_device("cuda", "ctranslate2")
 
 
 def test_dtype_auto_is_float32_on_cpu_and_names_are_checked():
