@@ -1,9 +1,9 @@
-"""Typed results: what happened to each document, and the JSONL record it becomes."""
+"""Typed results: what happened to each document, the JSONL record it becomes, and how it shows in a notebook."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, SupportsIndex, overload
 
 Status = Literal["ok", "skipped", "error"]
 
@@ -67,3 +67,62 @@ class DocumentResult:
             "segments": [{"source": s.source, "translation": s.translation, "paragraph": s.paragraph}
                          for s in self.segments],
         }
+
+    def __repr__(self) -> str:
+        """One line, under 300 characters: id, status, language, the start of the summary (or the error), counts."""
+        from pipeline.render import one_line
+
+        return one_line(self.to_record())
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a card with the summary, error, warnings, flagged figures and the segments."""
+        from pipeline.render import card
+
+        return card(self.to_record())
+
+
+class ResultList(list):
+    """A list of `DocumentResult` that shows as a table in Jupyter (one row per document; click a summary to
+    open its card) and as a few short lines elsewhere. It is a plain list otherwise; slices stay ResultLists."""
+
+    # rows shown in the HTML table and lines in the text view; the rest are counted
+    max_rows = 50
+    max_lines = 5
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> DocumentResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> ResultList: ...
+    def __getitem__(self, index):  # noqa: E301
+        item = super().__getitem__(index)
+        return ResultList(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: list) -> ResultList:  # type: ignore[override]
+        return ResultList(list.__add__(self, other))
+
+    def copy(self) -> ResultList:
+        return ResultList(self)
+
+    def _records(self) -> list[Any]:
+        return [r.to_record() if isinstance(r, DocumentResult) else r for r in self]
+
+    def __repr__(self) -> str:
+        from pipeline.render import preview, view
+
+        views = [view(record) for record in self._records()]
+        counts: dict[str, int] = {}
+        for v in views:
+            status = preview(v.status, 20)
+            counts[status] = counts.get(status, 0) + 1
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        flagged = sum(1 for v in views if v.flag_count)
+        head = f"ResultList({len(self)} document{'s' * (len(self) != 1)}{': ' + parts if parts else ''}"
+        head += f"; {flagged} with flagged figures)" if flagged else ")"
+        shown = [repr(item)[:299] for item in list.__getitem__(self, slice(self.max_lines))]
+        more = [f"  … {len(self) - self.max_lines} more"] if len(self) > self.max_lines else []
+        return "\n".join([head, *(f"  {line}" for line in shown), *more])
+
+    def _repr_html_(self) -> str:
+        from pipeline.render import table
+
+        return table(self._records(), max_rows=self.max_rows)
