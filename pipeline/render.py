@@ -368,7 +368,7 @@ def table(records: Sequence[Any], *, max_rows: int = 50, style: bool = True) -> 
     if not records:
         rows.append('<tr><td colspan="8" class="dsr-none">no results</td></tr>')
     head = ('<colgroup><col style="width:3.2em"><col style="width:16%"><col style="width:5.5em">'
-            '<col style="width:3.5em"><col><col style="width:5.5em"><col style="width:5.5em">'
+            '<col style="width:3.5em"><col><col style="width:6.5em"><col style="width:6.5em">'
             '<col style="width:4em"></colgroup><thead><tr><th>#</th><th>id</th><th>status</th><th>lang</th>'
             "<th>summary (click for the document)</th><th>segments</th><th>warnings</th><th>flags</th></tr></thead>")
     body = f'<div class="dsr"><table class="dsr-t dsr-list">{head}<tbody>{"".join(rows)}</tbody></table></div>'

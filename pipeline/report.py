@@ -60,6 +60,7 @@ h2{font-size:1.1em;margin:1.1em 0 .4em}
 #f-error:checked~.dsr-docs .dsr-item:not(.dsr-s-error),#f-other:checked~.dsr-docs .dsr-item:not(.dsr-s-other),
 #f-flagged:checked~.dsr-docs .dsr-item:not(.dsr-fl),#f-warned:checked~.dsr-docs .dsr-item:not(.dsr-w){display:none}
 .dsr-docs{margin-top:.6em}
+.dsr-docs>.dsr-card{content-visibility:auto;contain-intrinsic-size:auto 7em}
 .dsr-card .dsr-n{opacity:.7;margin-right:.2em}
 </style>"""
 
@@ -200,6 +201,11 @@ def counts_html(tally: Tally) -> str:
             f"<tr><td>documents with warnings</td><td>{tally.warned}</td></tr></tbody></table></div>")
 
 
+def _tally_line(tally: Tally) -> str:
+    parts = [f"{tally.by_status[s]} {s}" for s in (*STATUSES, "other") if tally.by_status[s]]
+    return " · ".join([*parts, f"{tally.flagged} flagged", f"{tally.warned} with warnings"])
+
+
 def filter_html(tally: Tally) -> str:
     """Radio buttons that the page's CSS turns into a filter; they must precede `.dsr-docs` as siblings."""
     options = [("all", f"all ({tally.documents})")]
@@ -242,7 +248,7 @@ def _index_row(row: IndexRow, report: Path) -> str:
 
 def _index_table(rows: list[IndexRow], report: Path) -> str:
     head = ('<colgroup><col style="width:4.5em"><col style="width:14%"><col style="width:5.5em">'
-            '<col style="width:3.5em"><col><col style="width:5.5em"><col style="width:5.5em">'
+            '<col style="width:3.5em"><col><col style="width:6.5em"><col style="width:6.5em">'
             '<col style="width:4em"></colgroup><thead><tr><th>#</th><th>id</th><th>status</th><th>lang</th>'
             "<th>summary (or error)</th><th>segments</th><th>warnings</th><th>flags</th></tr></thead>")
     return f'<table class="dsr-t dsr-list">{head}<tbody>{"".join(_index_row(r, report) for r in rows)}</tbody></table>'
@@ -256,6 +262,7 @@ def write_report(output: Path, report: Path, *, page_size: int = PAGE_SIZE) -> R
     page_cards: list[str] = []
     page_tally = Tally()
     pages: list[Path] = []
+    page_tallies: list[Tally] = []
 
     def flush_page(has_next: bool) -> None:
         number = len(pages) + 1
@@ -272,6 +279,7 @@ def write_report(output: Path, report: Path, *, page_size: int = PAGE_SIZE) -> R
                 f'<nav class="dsr-nav">{"".join(nav)}</nav>')
         _write(path, _page(f"{output.name}: page {number}", body))
         pages.append(path)
+        page_tallies.append(page_tally)
 
     for record, problem in read_lines(output):
         if record is None:
@@ -309,11 +317,15 @@ def write_report(output: Path, report: Path, *, page_size: int = PAGE_SIZE) -> R
     notes_html = ("" if not notes else
                   '<div class="dsr-notes"><ul>' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></div>")
     if pages:
-        links = " · ".join(f'<a href="{_href(p)}">{i}</a>' for i, p in enumerate(pages, 1))
-        docs = (f'<h2>Documents</h2><p>The documents are on {len(pages)} pages of {page_size}: {links}. '
-                "Click a number below to open a document.</p>"
-                f'<div class="dsr-filter">{filter_html(total)}<div class="dsr-docs">'
-                f"{_index_table(index, report)}</div></div>")
+        groups = []
+        for number, (path, tally) in enumerate(zip(pages, page_tallies, strict=True), 1):
+            rows = [row for row in index if row.page == number]
+            groups.append(f'<details><summary><a href="{_href(path)}">page {number}</a>: documents '
+                          f"{rows[0].number} to {rows[-1].number} · {_tally_line(tally)}</summary>"
+                          f"{_index_table(rows, report)}</details>")
+        docs = (f"<h2>Documents</h2><p>{total.documents} documents on {len(pages)} pages of up to {page_size}. "
+                "Open a page, or unfold its line for one row per document.</p>"
+                f'<div class="dsr-filter">{filter_html(total)}<div class="dsr-docs">{"".join(groups)}</div></div>')
     else:
         docs = (f'<h2>Documents</h2><div class="dsr-filter">{filter_html(total)}'
                 f'<div class="dsr-docs">{"".join(page_cards)}</div></div>')

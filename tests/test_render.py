@@ -147,3 +147,12 @@ def test_the_card_is_self_contained_and_themable():
     html = flagged_result()._repr_html_()
     assert html.startswith("<style>") and "<script" not in html and "<link" not in html
     assert "color:inherit" in html and "rgba(" in html  # text colour from the theme, see-through backgrounds
+
+
+def test_jupyter_picks_up_both_views():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    results = ResultList([flagged_result(), DocumentResult("leer", "skipped", error="empty document")])
+    for item in (results[0], results, results[:1]):
+        data, _ = formatters.DisplayFormatter().format(item)
+        assert set(data) == {"text/html", "text/plain"}
+        assert data["text/plain"] == repr(item) and data["text/html"] == item._repr_html_()

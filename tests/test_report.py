@@ -150,3 +150,15 @@ def test_report_of_a_real_tiny_model_run(tiny_models, tmp_path):
     assert "manifest missing" not in parsed.all_text and "manifest unreadable" not in parsed.all_text
     assert "config hash" in parsed.all_text and config.hash() in parsed.all_text
     assert "skipped (1)" in parsed.all_text
+
+
+def test_report_of_synthetic_records(tmp_path):
+    from scripts.synthetic_records import main as synthesize
+
+    output = tmp_path / "syn.jsonl"
+    synthesize([str(output), "--documents", "30", "--segments", "6"])
+    files = write_report(output, tmp_path / "syn.html", page_size=12)
+    assert files.documents == 30 and len(files.paths) == 1 + 3 and not files.skipped
+    pages = "".join(p.read_text(encoding="utf-8") for p in files.paths[1:])
+    assert anchors(pages) == [f"d{i}" for i in range(30)]
+    assert 'data-kind="lost"' in pages and 'data-kind="invented"' in pages
