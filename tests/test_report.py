@@ -162,3 +162,10 @@ def test_report_of_synthetic_records(tmp_path):
     pages = "".join(p.read_text(encoding="utf-8") for p in files.paths[1:])
     assert anchors(pages) == [f"d{i}" for i in range(30)]
     assert 'data-kind="lost"' in pages and 'data-kind="invented"' in pages
+
+
+def test_rendering_and_the_report_do_not_import_torch():
+    code = ("import sys, pipeline.report, pipeline.render, pipeline.results as r; "
+            "r.DocumentResult('a', 'ok')._repr_html_(); r.ResultList()._repr_html_(); "
+            "sys.exit('torch' in sys.modules or 'transformers' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
