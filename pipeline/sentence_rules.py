@@ -152,7 +152,7 @@ _FRENCH = SentenceRules(
 _ITALIAN = SentenceRules(
     language="it",
     abbreviations=_kinds(
-        never="""Sig. Sigg. Sig.ra Sig.na Dott. Dott.ssa Dr. Prof. Prof.ssa Avv. Ing. Arch. Geom. Rag. On. Sen.
+        never="""Sig. Sigg. Dott. Dr. Prof. Avv. Ing. Arch. Geom. Rag. On. Sen.
         Gen. Col. Cap. Ten. Mons. Don. Rev. Egr. Gent. Spett. Ill. Mr. SS. Sto. Sta. dott. sig. prof. avv.
         ing. on. cfr. cf. es. ca. v. vs. rispett. risp. ved. cit. op. pres. ex. tel. dir.""",
         number="n. nn. nr. art. artt. p. pag. pagg. pp. cap. capp. vol. voll. fig. tab. c. comma. no.",
@@ -209,8 +209,8 @@ _SPANISH = SentenceRules(
 _PORTUGUESE = SentenceRules(
     language="pt",
     abbreviations=_kinds(
-        never="""Sr. Sra. Srs. Sras. Srta. D. Dr. Dra. Drs. Dras. Prof. Profa. Prof.ª Eng. Eng.ª Arq. Exmo. Exma.
-        Ilmo. Ilma. Sto. Sta. Pe. Gen. Cel. Ten. Cap. Av. R. V.Exa. V.Ex.ª p.ex. ex. aprox. cf. cfr. vs. tel.
+        never="""Sr. Sra. Srs. Sras. Srta. D. Dr. Dra. Drs. Dras. Prof. Profa. Eng. Arq. Exmo. Exma.
+        Ilmo. Ilma. Sto. Sta. Pe. Gen. Cel. Ten. Cap. Av. R. V.Exa. p.ex. ex. aprox. cf. cfr. vs. tel.
         Lda. Lic. Dto. Esq.""",
         number="n. nº. n.º. pág. págs. p. pp. art. arts. cap. vol. fig. tab. no.",
         list_end="etc.",

@@ -36,7 +36,7 @@ from pipeline.text import paragraph_spans, sentence_spans
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_FILES = tuple(sorted(DATA.glob("splitter_gold*.txt"))) + (DATA / "splitter_heldout.txt",)
 _FINAL = re.compile(r"[.!?…:][“”\"'»«)\]]*$")
-_LANGUAGE = re.compile(r"_([a-z]{2})(?:_heldout)?\.txt$")
+_LANGUAGE = re.compile(r"_([a-z]{2})(?:_[a-z]+)?\.txt$")
 
 Spans = list[tuple[int, int]]
 # a splitter takes a paragraph (no blank lines inside) and its ISO 639-1 language
