@@ -1,4 +1,10 @@
-"""German sentence and paragraph splitting for news-style text (standard library only).
+"""Sentence and paragraph splitting for news-style text, written for German (standard library only).
+
+The word lists (abbreviations, sentence openers, ordinal nouns) come from ``pipeline.sentence_rules`` for the
+document's language (``language=``, ISO 639-1); the decisions below are the same in every language, except
+that ``<number>.`` can be an ordinal only where the rules say so (German), and that in French-style typography
+``?``, ``!``, ``»`` standing alone after a space belong to the word before them (``vient ! »``). ``。！？``,
+``।`` and ``؟`` end a sentence wherever they stand (Chinese and Japanese put no space after them).
 
 A blank line (a line holding only whitespace) always ends a paragraph and a sentence. Inside a paragraph
 the text is cut into whitespace-separated tokens and every gap between two tokens is judged on its own:
@@ -9,13 +15,16 @@ the text is cut into whitespace-separated tokens and every gap between two token
   ``iPhone``/``eBay``-style words count as capitalized.
 * An ellipsis (``...`` or ``…``) ends a sentence only when the next word is capitalized.
 * A period ends a sentence unless the word before it is an abbreviation, an ordinal number, an initial
-  or the next word starts in lowercase. Abbreviations come in four kinds (see ``_ABBREVIATIONS``):
+  or the next word starts in lowercase. Abbreviations come in four kinds (see ``pipeline.sentence_rules``):
   ones that never end a sentence (``Dr.``, ``z. B.``, ``bzw.``), ones that only precede a number
   (``Art. 5``, ``Nr. 3``; elsewhere ``Art.`` is the noun), list endings that usually do end one
   (``usw.``, ``etc.``) and ambiguous ones (``Mio.``, ``Co.``, ``Inc.``, ``u. a.``, ``Jan.``). After an
   ambiguous abbreviation, an initial (``Mustafa S.``) or a Roman numeral we split only when the next
-  word is a typical sentence opener (``Der``, ``Sie``, ``Im``, ``Doch`` …; see ``_SENTENCE_STARTERS``):
-  ``3 Mio. Euro`` stays whole, ``auf 3 Mio. Im Vorjahr`` is split.
+  word is a typical sentence opener (``Der``, ``Sie``, ``Im``, ``Doch`` …; the rules' ``starters``):
+  ``3 Mio. Euro`` stays whole, ``auf 3 Mio. Im Vorjahr`` is split (where the rules say so, a title such as
+  ``Gov.`` counts as an opener too). A word glued to an abbreviation by a slash or an elision is looked up
+  without it (``Kiel/Nr. 2``, ``l'art. 2``), and the first part of a spaced abbreviation never ends a
+  sentence (``a. C.``, ``EE. UU.``).
 * ``<number>.`` followed by a capitalized word is an ordinal (no split) when the next word is a month
   or a noun that usually follows ordinals (``Jahrhundert``, ``Platz``, ``Spieltag``, ``FC`` …), when an
   article or preposition precedes the number (``der 18. Preisträger``) or when the number opens the

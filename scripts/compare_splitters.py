@@ -2,10 +2,11 @@
 
 Gold format (tests/data/splitter_gold*.txt): one sentence per line, a blank line between paragraphs, lines
 starting with "# " are comments, and a line starting with "|" begins on a new line of its paragraph (list
-items). A file's language is the code before ".txt" or "_heldout.txt" (``splitter_gold_fr.txt``: French);
-files without one are German. Each file is scored as two texts: "blank" joins the sentences of a paragraph
-with single spaces and paragraphs with a blank line; "newline" is the same except that a headline (a
-one-line paragraph without final punctuation) is followed by a single newline, as in scraped news.
+items). A file's language is the two-letter code after "splitter_gold_" (``splitter_gold_fr.txt`` and
+``splitter_gold_fr_blind.txt``: French); files without one are German. Each file is scored as two texts:
+"blank" joins the sentences of a paragraph with single spaces and paragraphs with a blank line; "newline" is
+the same except that a headline (a one-line paragraph without final punctuation) is followed by a single
+newline, as in scraped news.
 Boundaries at blank lines are found by every splitter and are left out of the counts. Every splitter is
 given one paragraph (blank-line separated) at a time, as pipeline.segment does.
 
