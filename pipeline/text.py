@@ -390,6 +390,6 @@ class _Paragraph:
             if kind:
                 return kind
         last = re.split(r"[/’']", core)[-1]
-        if last != core and last:
+        if last != core and len(last) > 1:
             return _abbreviation_kind(last + ".", self.rules)
         return None
