@@ -1,9 +1,10 @@
 """Cut a document into model-sized segments without losing a character (pure text logic, no torch).
 
-Paragraphs → sentences (``pipeline.text``) → segments. A segment never exceeds the model's input budget:
-a sentence over it is cut at clause boundaries (``,`` ``;`` ``:`` dashes), a clause over it at word
-boundaries, and a "word" over it (a URL, a run without spaces) at character positions. Token counts come
-from a callable so that the real tokenizer decides, and the budget is read from the model, never fixed here.
+Paragraphs → sentences (``pipeline.text``, with the document language's rules) → segments. A segment never
+exceeds the model's input budget: a sentence over it is cut at clause boundaries (``,`` ``;`` ``:`` dashes), a
+clause over it at word boundaries, and a "word" over it (a URL, a run without spaces) at character positions.
+Token counts come from a callable so that the real tokenizer decides, and the budget is read from the model,
+never fixed here.
 """
 
 from __future__ import annotations
@@ -126,24 +127,31 @@ def _fit_chars(text: str, start: int, end: int, *, count: TokenCounter, budget: 
     return out
 
 
-def document_sentences(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, paragraph) of every sentence of ``text``, in order."""
+def document_sentences(text: str, *, language: str = "de") -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) of every sentence of ``text``, in order.
+
+    ``language`` is the document's ISO 639-1 code (``pipeline.language``); it picks the splitter's rules
+    (``pipeline.sentence_rules``; a language without rules of its own is split like German).
+    """
     sentences = []
     for p, (pa, pb) in enumerate(paragraph_spans(text)):
-        for sa, sb in sentence_spans(text[pa:pb]):
+        for sa, sb in sentence_spans(text[pa:pb], language=language):
             sentences.append((pa + sa, pa + sb, p))
     return sentences
 
 
-def plan_segments(text: str, *, count: TokenCounter, budget: int, pack: bool = False) -> list[Piece]:
+def plan_segments(
+    text: str, *, count: TokenCounter, budget: int, pack: bool = False, language: str = "de"
+) -> list[Piece]:
     """Plan the segments of ``text``: one sentence each (or packed sentences when ``pack``), all within budget.
 
-    The pieces cover every non-whitespace character of ``text``, in order.
+    The pieces cover every non-whitespace character of ``text``, in order. ``language`` (ISO 639-1) picks
+    the sentence splitter's rules, see :func:`document_sentences`.
     """
     overhead = count([""])[0]
     if budget <= overhead:
         raise ValueError(f"token budget {budget} leaves no room for text (the model adds {overhead} tokens)")
-    sentences = document_sentences(text)
+    sentences = document_sentences(text, language=language)
     if not sentences:
         return []
     counts = count([text[a:b] for a, b, _ in sentences])

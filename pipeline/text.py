@@ -1,4 +1,10 @@
-"""German sentence and paragraph splitting for news-style text (standard library only).
+"""Sentence and paragraph splitting for news-style text, written for German (standard library only).
+
+The word lists (abbreviations, sentence openers, ordinal nouns) come from ``pipeline.sentence_rules`` for the
+document's language (``language=``, ISO 639-1); the decisions below are the same in every language, except
+that ``<number>.`` can be an ordinal only where the rules say so (German), and that in French-style typography
+``?``, ``!``, ``»`` standing alone after a space belong to the word before them (``vient ! »``). ``。！？``,
+``।`` and ``؟`` end a sentence wherever they stand (Chinese and Japanese put no space after them).
 
 A blank line (a line holding only whitespace) always ends a paragraph and a sentence. Inside a paragraph
 the text is cut into whitespace-separated tokens and every gap between two tokens is judged on its own:
@@ -9,13 +15,16 @@ the text is cut into whitespace-separated tokens and every gap between two token
   ``iPhone``/``eBay``-style words count as capitalized.
 * An ellipsis (``...`` or ``…``) ends a sentence only when the next word is capitalized.
 * A period ends a sentence unless the word before it is an abbreviation, an ordinal number, an initial
-  or the next word starts in lowercase. Abbreviations come in four kinds (see ``_ABBREVIATIONS``):
+  or the next word starts in lowercase. Abbreviations come in four kinds (see ``pipeline.sentence_rules``):
   ones that never end a sentence (``Dr.``, ``z. B.``, ``bzw.``), ones that only precede a number
   (``Art. 5``, ``Nr. 3``; elsewhere ``Art.`` is the noun), list endings that usually do end one
   (``usw.``, ``etc.``) and ambiguous ones (``Mio.``, ``Co.``, ``Inc.``, ``u. a.``, ``Jan.``). After an
   ambiguous abbreviation, an initial (``Mustafa S.``) or a Roman numeral we split only when the next
-  word is a typical sentence opener (``Der``, ``Sie``, ``Im``, ``Doch`` …; see ``_SENTENCE_STARTERS``):
-  ``3 Mio. Euro`` stays whole, ``auf 3 Mio. Im Vorjahr`` is split.
+  word is a typical sentence opener (``Der``, ``Sie``, ``Im``, ``Doch`` …; the rules' ``starters``):
+  ``3 Mio. Euro`` stays whole, ``auf 3 Mio. Im Vorjahr`` is split (where the rules say so, a title such as
+  ``Gov.`` counts as an opener too). A word glued to an abbreviation by a slash or an elision is looked up
+  without it (``Kiel/Nr. 2``, ``l'art. 2``), and the first part of a spaced abbreviation never ends a
+  sentence (``a. C.``, ``EE. UU.``).
 * ``<number>.`` followed by a capitalized word is an ordinal (no split) when the next word is a month
   or a noun that usually follows ordinals (``Jahrhundert``, ``Platz``, ``Spieltag``, ``FC`` …), when an
   article or preposition precedes the number (``der 18. Preisträger``) or when the number opens the
@@ -35,6 +44,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.sentence_rules import SentenceRules, rules_for
+
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
 
@@ -46,98 +57,35 @@ _PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
 _TOKEN = re.compile(r"\S+")
 _NEWLINE = re.compile(r"\n")
 # "wächst.Das": a sentence mark between a lowercase word and a capitalized word, without a space
-_GLUED = re.compile(r"(?<=[a-zäöüß]{2})[.!?](?=[A-ZÄÖÜ][a-zäöüß])")
+_LOWER = "a-zß-öø-ÿ"  # ASCII and Latin-1 lowercase letters
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_GLUED = re.compile(rf"(?<=[{_LOWER}]{{2}})[.!?](?=[{_UPPER}][{_LOWER}])")
 _GLUED_WORD = re.compile(r"[^\W\d_]+")
-_INT = re.compile(r"\d{1,4}|\d{1,2}\.\d{1,2}")  # "18", "1000", or a day and month such as "02.09"
+# "18", "1000", a day and month such as "02.09", or the last of a range of days: "16./17", "1.-3"
+_INT = re.compile(r"\d{1,4}|\d{1,2}\.\d{1,2}|\d{1,2}\.[/–-]\d{1,2}")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")  # "U.S", "Ph.D", "i.d.R"
-_INITIAL = re.compile(r"(?:[^\W\d_]+\.?-)?[A-ZÄÖÜ]")  # "J", "Hans-J", "K.-H"
+_INITIAL = re.compile(rf"(?:[^\W\d_]+\.?-)?[{_UPPER}]")  # "J", "Hans-J", "K.-H"
 _PIECE = re.compile(r"[^\W\d_]{1,4}\.")  # one part of a spaced abbreviation: "z.", "d.", "Chr."
 _CAMEL = re.compile(r"[a-z]+[A-Z]")  # "iPhone", "eBay": lowercase but may open a sentence
+# sentence marks of scripts without spaces between sentences (CJK) and of Indic and Arabic scripts, with
+# the closing brackets and quotes after them
+_FULL_STOP = re.compile(r"[。！？｡।॥؟]+[」』）》〉】”’\"'»)]*")
 _NUMBERED_MARKER = re.compile(r"\d{1,2}[.)]|[a-zA-Z]\)|\(\d{1,2}\)")
 
 _OPEN = "„‚“‘\"'«»‹›([{¿¡"
 _CLOSE = "“”‘’\"'«»‹›)]}"
 _TERMINAL = ".!?…"
 _TAIL = _TERMINAL + _CLOSE
+_SPACED = _TERMINAL + "»”:;"  # marks that French typography puts after a space: "vient ! »"
 _BULLETS = _words("- – — • * · ▪ ► ■ → ◦ ✓ ✔")
 _LINE_CONTINUES = ",;-–—/&+(„‚"  # a line ending in one of these goes on in the next line
 
-# Abbreviation keys are written without spaces: "z. B." and "z.B." are both looked up as "z.B.".
-_NEVER_FINAL = _words(
-    """Dr. Prof. Dipl. Dipl.-Ing. Dipl.-Kfm. Mag. Hr. Hrn. Mr. Mrs. Ms. Messrs. Sgt. Lt. Capt. Col. Rev.
-    Hon. Sen. Rep. Gov. Pres. St. Ste. Hl. Pfr. Gebr. Fa. Univ.-Prof. Priv.-Doz. med. jur. rer. nat. phil.
-    pol. oec. dent. vet. h.c. mult. Dept. Univ. approx.
-    z. z.B. z.T. z.Zt. z.Hd. zz. zzt. u. u.U. d. d.h. v. v.a. i. i.d.R. i.H.v. i.A. i.V. i.S.d. i.S.v. o. o.g.
-    m.E. bzw. bspw. ca. vgl. ggf. ggfs. evtl. inkl. exkl. zzgl. ggü. gem. lt. bzgl. sog. insb. insbes.
-    einschl. entspr. gegr. geb. gest. verh. ehem. stellv. jew. mind. max. rd. od. zit. vs. allg. bes.
-    urspr. ugs. tägl. dt. engl. frz. franz. ital. span. lat. griech. russ. amerik.""",
-)
-_BEFORE_NUMBER = _words(
-    """Nr. Nrn. No. Art. Abs. Bd. Bde. Kap. Ziff. Rn. Rz. Tel. Fax. Abb. Tab. Anl. Pos. Jg. Vol. Az. Fn. Sp.
-    Hs. Lfg. Tz. Bl. Str. Pkt. Kat. Zi. Ausg. Abschn.""",
-)
-_LIST_END = _words("etc. usw. u.s.w. usf. u.v.m. u.ä. u.Ä. o.ä. o.Ä. al. ff. f. s.o. s.u.")
-_AMBIGUOUS = _words(
-    """Mio. Mrd. Mill. Bio. Tsd. Co. Inc. Corp. Ltd. Bros. Jr. Sr. Hbf. Jh. Jhd. Jhdt. Hrsg. Hg. Std. Min.
-    min. Sek. Aufl. Red. d.Red. Anm. Nachf. Abt. Bsp. MwSt. Gen. v.Chr. n.Chr. a.D. e.V. u.a.
-    Jan. Feb. Mär. Mrz. Apr. Jun. Jul. Aug. Sep. Sept. Okt. Nov. Dez. Mo. Di. Mi. Do. Fr. Sa.""",
-)
-_ABBREVIATIONS: dict[str, str] = {
-    **dict.fromkeys(_NEVER_FINAL, "never"),
-    **dict.fromkeys(_BEFORE_NUMBER, "number"),
-    **dict.fromkeys(_LIST_END, "list"),
-    **dict.fromkeys(_AMBIGUOUS, "ambiguous"),
-}
-
-# Capitalized words that mostly open a sentence (function words are capitalized only there).
-_SENTENCE_STARTERS = _words(
-    """Der Die Das Den Dem Des Ein Eine Einer Eines Einem Einen Er Sie Es Wir Ich Ihr Man Dies Diese Dieser
-    Dieses Diesem Diesen Jener Jene Dabei Damit Danach Dadurch Daher Darum Dazu Davon Dafür Dagegen Darauf
-    Darüber Deshalb Deswegen Dennoch Doch Aber Auch Und Oder Denn Sondern Allerdings Außerdem Zudem Zuvor
-    Zuletzt Zunächst Zwar Somit So Wie Was Wer Wo Wann Warum Weshalb Wieso Wenn Weil Während Als Ob Obwohl
-    Nachdem Sobald Solange Falls Nach Vor Seit Bei Mit Für Im In Am An Auf Aus Um Unter Über Von Vom Zum Zur
-    Beim Laut Trotz Wegen Gegen Ohne Durch Bis Ab Neben Zwischen Jetzt Nun Heute Gestern Morgen Dann Hier
-    Dort Da Noch Schon Bereits Erst Nur Alle Viele Einige Mehrere Jeder Jede Jedes Kein Keine Sein Seine
-    Ihre Unser Unsere Mehr Insgesamt Gleichzeitig Inzwischen Mittlerweile Bisher Bislang Derzeit Aktuell
-    Demnach Zusätzlich Ebenfalls Ebenso Stattdessen Vielmehr Immerhin Schließlich Letztlich Offenbar
-    Vermutlich Wahrscheinlich Tatsächlich Natürlich Anschließend Erstmals Zugleich Trotzdem Hingegen
-    Jedoch Weiterhin Ferner Bitte Ja Nein Nicht Gemeinsam Konkret Besonders Vor Zwei Drei Vier Fünf
-    The This That These Those It He She We They You There Here Now Our His Her Their But And If When What
-    Who How Why""",
-)
-# Nouns that typically follow an ordinal ("der 18. Preisträger", "im 19. Jahrhundert", "1. FC Köln").
-_ORDINAL_NOUNS = _words(
-    """jahrhundert jahrtausend jahrzehnt jahr jahrestag geburtstag todestag tag woche monat quartal halbjahr
-    semester mal platz rang stelle runde spieltag etappe minute halbzeit spiel satz saison liga bundesliga
-    division klasse stock stockwerk etage obergeschoss kapitel absatz artikel auflage ausgabe band folge
-    staffel episode teil lesung sitzung amtszeit periode bundestag weltkrieg advent versuch anlauf
-    generation kandidat mitglied kunde besucher preisträger sieger gewinner schritt stufe phase welle
-    ordnung grad instanz senat kammer fc fsv sc sv bc hälfte buch sinfonie symphonie konzert meisterschaft
-    durchgang gang rennen lauf tor treffer sieg niederlage titel medaille jubiläum gipfel konferenz
-    kongress mannschaft reihe punkt""",
-)
-_INFLECTIONS = ("", "s", "es", "n", "en", "e", "er", "in", "innen", "ern")
-_MONTHS = _words(
-    """januar jänner februar feber märz april mai juni juli august september oktober november dezember
-    jan feb mär mrz apr jun jul aug sep sept okt nov dez""",
-)
-# Words before a number that make it an ordinal: articles, contractions, possessives.
-_ORDINAL_DETERMINERS = _words(
-    """der die das dem den des am im zum zur vom beim ins ans ein eine einen einem einer eines sein seine
-    seinem seinen seiner ihr ihre ihrem ihren ihrer unser unsere unserem unseren dessen deren jeder jede
-    jedes jedem jeden dieser diese dieses diesem diesen""",
-)
-# A line ending in one of these words continues on the next line (hard wrap, not a headline). Words that
-# are also verb particles ("an", "auf", "mit", "vor" …) are left out: "Zulieferer hebt Prognose an".
-_CONTINUATION_WORDS = _words(
-    """der die das den dem des ein eine einen einem einer eines und oder aber sowie sondern denn dass ob
-    weil wenn als wie von vom zum zur für am im in beim ohne bis seit trotz während wegen zwischen ihre
-    ihren seine seinen""",
-)
 _TOP_LEVEL_DOMAINS = _words(
     "de com org net at ch eu io ai info biz gov edu uk fr it es nl be pl us tv me app dev online shop",
 )
+_INFLECTIONS = ("", "s", "es", "n", "en", "e", "er", "in", "innen", "ern")
+_WORD_END = ",;:.!?…“”\"'»«)"
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -160,48 +108,55 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, *, language: str = "de") -> list[tuple[int, int]]:
     """Return ``(start, end)`` offsets of the sentences of ``text``, in order.
 
+    ``language`` (ISO 639-1, as ``pipeline.language`` detects it) picks the abbreviations and sentence
+    openers (``pipeline.sentence_rules``); a language without rules of its own is split like German.
     ``text[start:end]`` is the sentence without surrounding whitespace; the spans never overlap and every
     non-whitespace character of ``text`` lies in exactly one span. A blank line always ends a sentence.
     """
+    rules = rules_for(language)
     spans: list[tuple[int, int]] = []
     for a, b in paragraph_spans(text):
-        spans.extend(_Paragraph(text, a, b).sentences())
+        spans.extend(_Paragraph(text, a, b, rules).sentences())
     return spans
 
 
-def split_sentences(text: str) -> list[str]:
-    """Return the sentences of ``text`` (German news-style prose), in order and stripped.
+def split_sentences(text: str, *, language: str = "de") -> list[str]:
+    """Return the sentences of ``text`` (news-style prose in ``language``), in order and stripped.
 
     Empty or whitespace-only text gives ``[]``. See :func:`sentence_spans` for the offsets.
     """
-    return [text[a:b] for a, b in sentence_spans(text)]
+    return [text[a:b] for a, b in sentence_spans(text, language=language)]
 
 
-def _abbreviation_kind(key: str) -> str | None:
-    kind = _ABBREVIATIONS.get(key)
+def _abbreviation_kind(key: str, rules: SentenceRules) -> str | None:
+    kind = rules.abbreviations.get(key)
     if kind is None and key[:1].isupper():  # sentence-initial "Vgl.", "Z. B."
-        kind = _ABBREVIATIONS.get(key[0].lower() + key[1:])
+        kind = rules.abbreviations.get(key[0].lower() + key[1:])
     return kind
 
 
-def _is_starter(word: str) -> bool:
-    return word.rstrip(",;:.!?…“”\"'»«)") in _SENTENCE_STARTERS
+def _is_starter(word: str, rules: SentenceRules) -> bool:
+    word = word.rstrip(_WORD_END)
+    if word in rules.starters:
+        return True
+    elided = word.replace("’", "'").split("'", 1)  # "L'entreprise", "C'est", "Dell'Italia"
+    return len(elided) == 2 and elided[0] + "'" in rules.starters
 
 
-def _is_ordinal_noun(word: str) -> bool:
-    w = word.rstrip(",;:.!?…“”\"'»«)").lower().rsplit("-", 1)[-1]
-    if w in _MONTHS:
+def _is_ordinal_noun(word: str, rules: SentenceRules) -> bool:
+    w = word.rstrip(_WORD_END).lower().rsplit("-", 1)[-1]
+    if w in rules.months:
         return True
     for suffix in _INFLECTIONS:
         if w.endswith(suffix):
             base = w[: len(w) - len(suffix)]
-            if base in _ORDINAL_NOUNS:
+            if base in rules.ordinal_nouns:
                 return True
             # compounds end in their head noun: "Geschäftsquartal", "Heimspiel"
-            if any(base.endswith(noun) for noun in _ORDINAL_NOUNS if len(noun) >= 4):
+            if any(base.endswith(noun) for noun in rules.ordinal_nouns if len(noun) >= 4):
                 return True
     return False
 
@@ -218,43 +173,61 @@ def _split_tail(token: str) -> tuple[str, str]:
     return token[:j].lstrip(_OPEN), token[j:]
 
 
-def _tokens(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], set[int]]:
-    """Whitespace tokens of ``text[start:end]``, and the indices of tokens that must end a sentence."""
-    tokens: list[tuple[int, int]] = []
+def _tokens(text: str, start: int, end: int, rules: SentenceRules) -> tuple[list[tuple[int, int, str]], set[int]]:
+    """Whitespace tokens ``(start, end, word)`` of ``text[start:end]``, and the indices of tokens that must end
+    a sentence. With ``rules.spaced_punctuation`` a token of marks only ("?", "! »") is joined to the word
+    before it on the same line, and its ``word`` is written without the space ("vient!»")."""
+    tokens: list[tuple[int, int, str]] = []
     forced: set[int] = set()
     for m in _TOKEN.finditer(text, start, end):
         a, b = m.span()
         token = m.group()
-        if len(token) > 4 and "@" not in token and "/" not in token and "www." not in token.lower():
+        if (
+            rules.spaced_punctuation
+            and tokens
+            and all(c in _SPACED for c in token)
+            and "\n" not in text[tokens[-1][1] : a]
+            and not all(c in _SPACED + "«" for c in tokens[-1][2])  # not to a lone "«" or ":"
+        ):
+            tokens[-1] = (tokens[-1][0], b, tokens[-1][2] + token)
+            continue
+        if _FULL_STOP.search(token):  # "。" "！" "？" "।" "؟" end a sentence wherever they stand
+            for g in _FULL_STOP.finditer(token):
+                forced.add(len(tokens))
+                if g.end() < len(token):
+                    tokens.append((a, m.start() + g.end(), text[a : m.start() + g.end()]))
+                    a = m.start() + g.end()
+        elif len(token) > 4 and "@" not in token and "/" not in token and "www." not in token.lower():
             for g in _GLUED.finditer(token):
                 k = g.start()
                 while k > 0 and token[k - 1].isalpha():
                     k -= 1
                 right = _GLUED_WORD.match(token, g.end())
-                if _abbreviation_kind(token[k : g.end()]) or (
+                if _abbreviation_kind(token[k : g.end()], rules) or (
                     right and right.group().lower() in _TOP_LEVEL_DOMAINS
                 ):
                     continue
                 forced.add(len(tokens))
-                tokens.append((a, m.start() + g.end()))
+                tokens.append((a, m.start() + g.end(), text[a : m.start() + g.end()]))
                 a = m.start() + g.end()
-        tokens.append((a, b))
+        tokens.append((a, b, text[a:b]))
     return tokens, forced
 
 
 class _Paragraph:
     """Sentence boundary decisions for one paragraph (``text[start:end]``, no blank lines inside)."""
 
-    def __init__(self, text: str, start: int, end: int) -> None:
+    def __init__(self, text: str, start: int, end: int, rules: SentenceRules) -> None:
         self.text = text
-        self.tokens, self.forced = _tokens(text, start, end)
+        self.rules = rules
+        self.tokens, self.forced = _tokens(text, start, end, rules)
         line_starts = [start] + [m.end() for m in _NEWLINE.finditer(text, start, end)]
         self.line_len = [
             len(text[a:b].strip()) for a, b in zip(line_starts, [*line_starts[1:], end], strict=True)
         ]
         self.line_of: list[int] = []
         line = 0
-        for a, _ in self.tokens:
+        for a, _, _ in self.tokens:
             while line + 1 < len(line_starts) and line_starts[line + 1] <= a:
                 line += 1
             self.line_of.append(line)
@@ -268,8 +241,7 @@ class _Paragraph:
         self.sentence_start = 0
 
     def word(self, i: int) -> str:
-        a, b = self.tokens[i]
-        return self.text[a:b]
+        return self.tokens[i][2]
 
     def sentences(self) -> list[tuple[int, int]]:
         spans = []
@@ -317,7 +289,7 @@ class _Paragraph:
         if _starts_lowercase(self.next_word(i)):
             return False
         last = self.word(i)
-        if last[-1] in _LINE_CONTINUES or last.lower() in _CONTINUATION_WORDS:
+        if last[-1] in _LINE_CONTINUES or last.lower() in self.rules.continuation_words:
             return False
         line = self.line_of[i]
         if self.first_token_of_line[line] != self.sentence_start:
@@ -345,25 +317,48 @@ class _Paragraph:
         """Whether ``<core>.`` (token ``i``) ends a sentence; ``nxt`` does not start in lowercase."""
         kind = self.abbreviation(i, core)
         digit = nxt[0].isdigit() or nxt[0] == "§"
-        if kind == "never" or ".-" in core:  # "Dipl.-Ing.", "Dr.-Ing."
+        if kind == "never" or self.abbreviation_goes_on(i):
             return False
         if digit and (kind == "number" or core.endswith("str")):  # "Art. 5", "Hauptstr. 5"
             return False
         if _starts_lowercase(nxt):  # only "(dpa)"-like asides get here
-            return kind is None and not _INITIAL.fullmatch(core)
+            return kind is None and not _INITIAL.fullmatch(core) and ".-" not in core
         if kind == "list":
             return True
         if kind == "ambiguous":
-            return _is_starter(nxt)
+            return self.opens_sentence(nxt)
+        if ".-" in core:  # "Dipl.-Ing.", "Dr.-Ing.", "J.-P."
+            return False
         if _INT.fullmatch(core):
-            return self.ends_at_ordinal(i, core, nxt)
+            return self.ends_at_ordinal(i, core, nxt) if self.rules.ordinal_period else True
         if len(core) == 1 and core.islower():  # "s. Abb. 3"; after a number a unit: "8,20 m."
             return i > 0 and self.word(i - 1)[-1].isdigit()
         if _INITIAL.fullmatch(core):  # an initial ("Angela D. Merkel", "Hans-J. Müller") or "S. 12"
-            return not digit and _is_starter(nxt)
+            return not digit and self.opens_sentence(nxt)
         if len(core) > 1 and _ROMAN.fullmatch(core) or _DOTTED.fullmatch(core):  # "Ludwig XIV.", "U.S."
-            return not digit and _is_starter(nxt)
+            return not digit and self.opens_sentence(nxt)
         return True
+
+    def abbreviation_goes_on(self, i: int) -> bool:
+        """Whether token ``i`` is the first part of a spaced abbreviation ("a. C.", "EE. UU.", "p. ex.")."""
+        if i + 1 >= len(self.tokens) or self.line_of[i + 1] != self.line_of[i]:
+            return False
+        first, second = self.word(i).lstrip(_OPEN), self.word(i + 1)
+        if not (_PIECE.fullmatch(first) and _PIECE.fullmatch(second.rstrip(_WORD_END) + ".")):
+            return False
+        return _abbreviation_kind(first + second.rstrip(_WORD_END) + ".", self.rules) is not None
+
+    def opens_sentence(self, word: str) -> bool:
+        """Whether ``word`` after an ambiguous period is a typical sentence opener (or, where the rules say
+        so, a title such as "Gov." or "Dr.")."""
+        if _is_starter(word, self.rules):
+            return True
+        return (
+            self.rules.title_opens_sentence
+            and word.endswith(".")
+            and word[0].isupper()
+            and _abbreviation_kind(word, self.rules) == "never"
+        )
 
     def ends_at_ordinal(self, i: int, core: str, nxt: str) -> bool:
         """Whether ``<number>.`` ends a sentence or is an ordinal ("am 3. Oktober", "der 18. Preisträger")."""
@@ -371,13 +366,17 @@ class _Paragraph:
             return len(core) > 2  # "3. 10. 2025" is a date; "2024. 15 Firmen …" is not
         if not nxt[0].isalpha():
             return True
-        if _is_ordinal_noun(nxt) or i == self.sentence_start:  # "1. FC Köln", "1. Punkt" (enumeration)
+        if _is_ordinal_noun(nxt, self.rules) or i == self.sentence_start:  # "1. FC Köln", "1. Punkt"
             return False
         previous = self.word(i - 1).lower() if i > 0 else ""
-        return previous not in _ORDINAL_DETERMINERS
+        return previous not in self.rules.ordinal_determiners
 
     def abbreviation(self, i: int, core: str) -> str | None:
-        """The abbreviation kind of token ``i`` (``core`` + "."), joining spaced parts like ``z. B.``."""
+        """The abbreviation kind of token ``i`` (``core`` + "."), joining spaced parts like ``z. B.``.
+
+        A word glued to the abbreviation by a slash or an elision counts as a separate word: ``Kiel/Nr.``,
+        ``l'art.``.
+        """
         pieces = [core + "."]
         j = i - 1
         while j >= 0 and len(pieces) < 4 and self.line_of[j] == self.line_of[i]:
@@ -387,7 +386,10 @@ class _Paragraph:
             pieces.insert(0, word)
             j -= 1
         for k in range(len(pieces)):
-            kind = _abbreviation_kind("".join(pieces[k:]))
+            kind = _abbreviation_kind("".join(pieces[k:]), self.rules)
             if kind:
                 return kind
+        last = re.split(r"[/’']", core)[-1]
+        if last != core and len(last) > 1:
+            return _abbreviation_kind(last + ".", self.rules)
         return None

@@ -35,6 +35,12 @@ CASES: list[list[str]] = [
     ["Die Zahl stieg auf 12.", "Die Polizei ermittelt."],
     ["Bis zum 31. Dez. wird gebaut."],
     ["Ludwig XIV. war König.", "Elisabeth II.", "Die Queen starb."],
+    # real news: a range of days, an abbreviation after a slash, English name and rank abbreviations
+    ["Die Hafentage (16./17. August) locken viele an.", "Am 16.-17. Mai auch."],
+    ["Das war in der Saison 2016/17.", "Dann kam mehr."],
+    ["Anmeldung beim Hafenamt (Kiel/Nr. 2) bis Juli."],
+    ["Es kam der Reeder Philip Wm. McKinley.", "Er blieb."],
+    ["Begrüßt wird er von Lt. Cmdr. Patrick O'Neill.", "Dann spielt die Kapelle."],
     # abbreviations
     ["Das ist z. B. gut.", "Das ist z.B. besser."],
     ["Dr. Müller und Prof. Dr. Keller kamen."],
