@@ -67,3 +67,7 @@ class DocumentResult:
             "segments": [{"source": s.source, "translation": s.translation, "paragraph": s.paragraph}
                          for s in self.segments],
         }
+
+
+class ResultList(list):
+    """A list of DocumentResult that renders as a table in Jupyter."""
