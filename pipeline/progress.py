@@ -96,6 +96,7 @@ class DocumentBar:
     def __init__(self, total: int | None, *, enabled: bool, desc: str = "documents"):
         self.enabled = enabled
         self.done = 0  # documents of finished groups
+        self.position = 0.0  # documents done, fractions of the current group included
         self._size = 0
         self._bar = None
         if enabled:
@@ -111,15 +112,18 @@ class DocumentBar:
         return self._move
 
     def _move(self, share: float) -> None:
-        assert self._bar is not None
         position = self.done + self._size * max(0.0, min(share, 1.0))
-        if position > self._bar.n:
-            self._bar.update(position - self._bar.n)
+        if position > self.position:
+            self._advance(position)
 
     def finish_group(self) -> None:
         self.done += self._size
-        if self._bar is not None and self._bar.n != self.done:
-            self._bar.update(self.done - self._bar.n)
+        self._advance(float(self.done))
+
+    def _advance(self, position: float) -> None:
+        if self._bar is not None:
+            self._bar.update(position - self.position)
+        self.position = position
 
     def close(self) -> None:
         if self._bar is not None:
