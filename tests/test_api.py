@@ -160,6 +160,23 @@ def test_a_loading_setting_loads_only_that_model_again(sharp_models, tiny_models
     assert len(load_calls) == 5
 
 
+def test_an_interrupted_load_keeps_the_cached_pipeline(tiny_models, tmp_path, fresh_cache, monkeypatch):
+    config = tiny_config(tiny_models, tmp_path)
+    expected = api.summarize(SHORT_TEXTS[0], config=config)
+    cached = fresh_cache["pipeline"]
+    from transformers import AutoModelForSeq2SeqLM
+
+    def interrupted(cls, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AutoModelForSeq2SeqLM, "from_pretrained", classmethod(interrupted))
+        with pytest.raises(KeyboardInterrupt):
+            api.summarize(SHORT_TEXTS[0], config=config, runtime={"dtype": "float32"})
+    assert fresh_cache["pipeline"] is cached
+    assert api.summarize(SHORT_TEXTS[0], config=config) == expected
+
+
 # -- interrupts ----------------------------------------------------------------------------------------
 
 
@@ -225,12 +242,12 @@ def test_stream_takes_a_pandas_series_and_a_datasets_column(tiny_pipeline):
 
 
 def test_progress_moves_within_one_long_document(tiny_models, tmp_path):
-    pipe = Pipeline(tiny_config(tiny_models, tmp_path, short=True, runtime={"batch_size": 2}))
+    pipe = Pipeline(tiny_config(tiny_models, tmp_path, runtime={"batch_size": 2}))
     shares: list[float] = []
-    (result,) = pipe.process([Document("long", SEED_TEXTS[0])], on_progress=shares.append)
-    assert result.status == "ok"
+    (result,) = pipe.process([Document("long", " ".join(SHORT_TEXTS * 2))], on_progress=shares.append)
+    assert len(result.segments) == 8
     inside = [s for s in shares if 0 < s < 1]
-    assert len(inside) >= 4  # several batches of segments, then of summarizer chunks
+    assert len(inside) >= 4  # four batches of two segments, then the summarizer's
     assert shares == sorted(shares) and shares[-1] == 1.0
 
 
