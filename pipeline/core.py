@@ -150,11 +150,12 @@ class Pipeline:
             return list(results_for(self, [texts], progress=progress))[0]
         return ResultList(results_for(self, texts, progress=progress))
 
-    def stream(self, texts: Iterable[str], *, progress: bool | None = None) -> Iterator[DocumentResult]:
+    def stream(self, texts: Iterable[str], *, progress: bool = False) -> Iterator[DocumentResult]:
         """Results one by one, in input order, for any iterable of texts (a generator, a pandas Series, a
         ``datasets`` column): it is read one group (``runtime.group_size`` texts) at a time, so memory stays
-        bounded by the group size. Results have ids "0", "1", ... by position."""
-        return results_for(self, texts, progress=progress)
+        bounded by the group size. Results have ids "0", "1", ... by position. No progress bar unless
+        ``progress=True`` (the caller sees each result arrive)."""
+        return results_for(self, texts, progress=bool(progress))
 
     def describe(self) -> dict[str, Any]:
         """Model provenance and runtime facts for the manifest."""
