@@ -123,11 +123,15 @@ class Pipeline:
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
 
     def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
-        """A Pipeline for another config that shares this one's loaded models wherever the settings that
-        loading depends on (:func:`load_key`) are unchanged; batch size, generation settings, language
-        options and the rest take effect without loading anything. This pipeline is left as it was."""
+        """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
+        models wherever the settings that loading depends on (:func:`load_key`) are unchanged: batch size,
+        generation settings, language options and the rest take effect without loading anything.
+        This pipeline is left as it was.
+
+        >>> faster = pipe.with_config(runtime={"batch_size": 8}, translation={"generation": {"num_beams": 1}})
+        """
         tqdm_class()
-        resolved = load_config(config, overrides=overrides or None)
+        resolved = load_config(self.config if config is None else config, overrides=overrides or None)
         new = copy.copy(self)
         new.config = resolved
         new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")

@@ -280,7 +280,7 @@ def test_progress_bar_default_on_for_several_documents(tiny_models, tmp_path, ca
     assert "1.0/1" in capsys.readouterr().err
     shown(SHORT_TEXTS[:2], progress=False)
     assert capsys.readouterr().err == ""
-    shown.with_config(shown.config, runtime={"progress": False})(SHORT_TEXTS[:2])
+    shown.with_config(runtime={"progress": False})(SHORT_TEXTS[:2])
     assert capsys.readouterr().err == ""
 
 
