@@ -324,3 +324,28 @@ def test_quiet_loading_restores_the_third_party_switches():
     with pytest.raises(RuntimeError), quiet_loading():
         raise RuntimeError("load failed")
     assert hf_logging.get_verbosity() == before[0]
+
+
+def test_ctranslate2_models_take_new_settings_without_loading(sharp_models, tmp_path, monkeypatch):
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    real, made = ctranslate2.Translator, []
+
+    def counting(*args, **kwargs):
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ctranslate2, "Translator", counting)
+    backends = {"translation": {"backend": "ctranslate2", "compute_type": "float32"},
+                "summarization": {"backend": "ctranslate2", "compute_type": "float32"}}
+    config = sharp_config(sharp_models, tmp_path, runtime={"cache_dir": str(tmp_path / "cache")}, **backends)
+    pipe = Pipeline(config)
+    assert len(made) == 2
+    changes = {"translation": {"generation": {"max_new_tokens": 3}}, "runtime": {"batch_size": 1}}
+    changed = pipe.with_config(**changes)
+    assert len(made) == 2 and changed.translator.translator is pipe.translator.translator
+    steps = "max_decoding_length"
+    assert changed.translator.plan.options[steps] < pipe.translator.plan.options[steps]
+    assert changed(SHORT_TEXTS[:2], progress=False) == Pipeline(config, **changes)(SHORT_TEXTS[:2], progress=False)
+    assert len(made) == 4  # only the fresh pipeline loaded
+    pipe.with_config(runtime={"seed": 3})  # CTranslate2 seeds its threads when they start: loaded again
+    assert len(made) == 6
