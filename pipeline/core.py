@@ -21,7 +21,6 @@ from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
 from pipeline.generation import Generated, Seq2SeqModel, generate_all
 from pipeline.inputs import Document
-from pipeline.language import detect_language
 from pipeline.models import ModelSpec
 from pipeline.progress import TRANSLATION_SHARE, ProgressCallback, batch_reporter, quiet_loading, tqdm_class
 from pipeline.results import DocumentResult, ResultList, Segment, Summary
@@ -191,6 +190,8 @@ class Pipeline:
             return w
         options = self.config.language
         if options.detect:
+            from pipeline.language import detect_language  # py3langid brings numpy: not on `import pipeline`
+
             guess = detect_language(doc.text)
             w.language = guess.language
             if _uncertain(guess, doc.text):
