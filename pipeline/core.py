@@ -71,10 +71,12 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
 
 def reuse_or_load(model: Any, old: Config, new: Config, role: str) -> Seq2SeqModel:
     """``model`` (loaded for ``old``) set up for ``new`` without loading when the load keys agree, else a
-    newly loaded model."""
+    newly loaded model. A backend reuses its models through ``reconfigured(spec, seed=...)``, which returns
+    a copy sharing the loaded weights, or None when the change needs loading; without it, it loads again."""
     old_section, section = getattr(old, role), getattr(new, role)
-    if load_key(old_section, old.runtime) == load_key(section, new.runtime):
-        reused = model.reconfigured(model_spec(section, role), seed=new.runtime.seed)
+    reconfigured = getattr(model, "reconfigured", None)
+    if reconfigured is not None and load_key(old_section, old.runtime) == load_key(section, new.runtime):
+        reused = reconfigured(model_spec(section, role), seed=new.runtime.seed)
         if reused is not None:
             return reused
     log.info("loading the %s model again: a setting that loading depends on changed", role)
