@@ -3,25 +3,18 @@
 >>> from pipeline import summarize
 >>> result = summarize("Microsoft kündigte am Dienstag eigene KI-Modelle an.")
 >>> result.summary, result.translation, result.segments
+
+Importing the package is cheap: torch and transformers load with the models, on the first call.
 """
 
+from pipeline.api import get_pipeline, summarize
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.results import DocumentResult, Segment, Summary
+from pipeline.core import Pipeline
+from pipeline.results import DocumentResult, ResultList, Segment, Summary
+from pipeline.tables import to_dataframe
+from pipeline.text import split_sentences
 
 __all__ = [
-    "Config", "ConfigError", "DocumentResult", "Pipeline", "Segment", "Summary", "load_config",
-    "split_sentences", "summarize",
+    "Config", "ConfigError", "DocumentResult", "Pipeline", "ResultList", "Segment", "Summary", "get_pipeline",
+    "load_config", "split_sentences", "summarize", "to_dataframe",
 ]
-
-
-def __getattr__(name: str):
-    # torch and transformers load only when the models are needed
-    if name == "split_sentences":
-        from pipeline.text import split_sentences
-
-        return split_sentences
-    if name in ("Pipeline", "summarize", "get_pipeline"):
-        from pipeline import core
-
-        return getattr(core, name)
-    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -127,7 +127,7 @@ class RuntimeConfig:
     seed: int = 0
     # documents processed together (their segments share batches); also the unit of resume
     group_size: int = 64
-    # show a progress bar in the runner
+    # show a progress bar: in the runner, and in summarize() / Pipeline calls on more than one document
     progress: bool = True
     # 'local' (this process) or 'ray' (an actor pool on a Ray cluster: pip install '.[ray]')
     engine: Engine = "local"

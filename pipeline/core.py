@@ -2,23 +2,28 @@
 
 One code path serves the notebook (`summarize`, `Pipeline`) and the runner (local or Ray): both call
 :meth:`Pipeline.process` on a group of documents, whose segments are translated together in batches.
+The notebook side (texts in, results out, the progress bar, the cached pipeline) is in :mod:`pipeline.api`.
+
+Importing this module does not import torch or transformers: the backends load them with the models.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+from pipeline.api import results_for
 from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
 from pipeline.generation import Generated, Seq2SeqModel, generate_all
 from pipeline.inputs import Document
-from pipeline.language import detect_language
 from pipeline.models import ModelSpec
-from pipeline.results import DocumentResult, Segment, Summary
+from pipeline.progress import TRANSLATION_SHARE, ProgressCallback, batch_reporter, quiet_loading, tqdm_class
+from pipeline.results import DocumentResult, ResultList, Segment, Summary
 from pipeline.segment import chunk_texts, document_sentences, plan_segments
 from pipeline.text import paragraph_spans
 
@@ -31,23 +36,51 @@ ConfigLike = Config | str | Path | Mapping[str, Any] | None
 MAX_ROUNDS = 8
 
 
+def model_spec(section: Any, role: str) -> ModelSpec:
+    return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
+
+
+def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
+    """The settings that loading a model depends on. A loaded model serves any config with the same key:
+    generation settings, the input budget and the seed are applied to it without loading (``reconfigured``)."""
+    common = (section.model, section.revision, section.backend, runtime.device, runtime.threads)
+    if section.backend == "ctranslate2":
+        return (*common, section.compute_type, runtime.workers, runtime.cache_dir)
+    return (*common, runtime.dtype, runtime.quantize)
+
+
 def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
-    """Load one model with the configured backend on the configured device."""
+    """Load one model with the configured backend on the configured device (third-party bars kept quiet)."""
     from pipeline.devices import apply_threads, resolve_device, resolve_dtype
 
-    spec = ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
+    spec = model_spec(section, role)
     device = resolve_device(runtime.device, section.backend)
-    if section.backend == "ctranslate2":
-        from pipeline.ct2 import CTranslate2Seq2Seq
+    with quiet_loading():
+        if section.backend == "ctranslate2":
+            from pipeline.ct2 import CTranslate2Seq2Seq
 
-        return CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                  threads=runtime.threads, workers=runtime.workers, cache_dir=runtime.cache_dir,
-                                  seed=runtime.seed)
-    from pipeline.models import TransformersSeq2Seq
+            return CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
+                                      threads=runtime.threads, workers=runtime.workers,
+                                      cache_dir=runtime.cache_dir, seed=runtime.seed)
+        from pipeline.models import TransformersSeq2Seq
 
-    apply_threads(runtime.threads)
-    return TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
-                               quantize=runtime.quantize, seed=runtime.seed)
+        apply_threads(runtime.threads)
+        return TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
+                                   quantize=runtime.quantize, seed=runtime.seed)
+
+
+def reuse_or_load(model: Any, old: Config, new: Config, role: str) -> Seq2SeqModel:
+    """``model`` (loaded for ``old``) set up for ``new`` without loading when the load keys agree, else a
+    newly loaded model. A backend reuses its models through ``reconfigured(spec, seed=...)``, which returns
+    a copy sharing the loaded weights, or None when the change needs loading; without it, it loads again."""
+    old_section, section = getattr(old, role), getattr(new, role)
+    reconfigured = getattr(model, "reconfigured", None)
+    if reconfigured is not None and load_key(old_section, old.runtime) == load_key(section, new.runtime):
+        reused = reconfigured(model_spec(section, role), seed=new.runtime.seed)
+        if reused is not None:
+            return reused
+    log.info("loading the %s model again: a setting that loading depends on changed", role)
+    return load_model(section, new.runtime, role)
 
 
 # Below these, a language guess is too weak to act on (skip or summarize without translation).
@@ -85,22 +118,49 @@ class Pipeline:
     """
 
     def __init__(self, config: ConfigLike = None, **overrides: Any):
+        tqdm_class()  # before transformers is imported (by the config's generation check or the models)
         self.config = load_config(config, overrides=overrides or None)
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
 
-    def __call__(self, texts: str | Sequence[str]) -> DocumentResult | list[DocumentResult]:
-        """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
-        single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
-        docs = [Document(str(i), t) if isinstance(t, str) else
-                Document(str(i), None, error=f"expected a string, got {type(t).__name__}")
-                for i, t in enumerate(items)]
-        size = self.config.runtime.group_size
-        results: list[DocumentResult] = []
-        for start in range(0, len(docs), size):
-            results.extend(self.process(docs[start:start + size]))
-        return results[0] if single else results
+    def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
+        """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
+        models wherever the settings that loading depends on (:func:`load_key`) are unchanged: batch size,
+        generation settings, language options and the rest take effect without loading anything.
+        This pipeline is left as it was.
+
+        >>> faster = pipe.with_config(runtime={"batch_size": 8}, translation={"generation": {"num_beams": 1}})
+        """
+        tqdm_class()
+        resolved = load_config(self.config if config is None else config, overrides=overrides or None)
+        new = copy.copy(self)
+        new.config = resolved
+        new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")
+        new.summarizer = reuse_or_load(self.summarizer, self.config, resolved, "summarization")
+        return new
+
+    @overload
+    def __call__(self, texts: str, *, progress: bool | None = None) -> DocumentResult: ...
+
+    @overload
+    def __call__(self, texts: Iterable[str], *, progress: bool | None = None) -> ResultList: ...
+
+    def __call__(self, texts: str | Iterable[str], *, progress: bool | None = None) -> DocumentResult | ResultList:
+        """Summarize one text (→ one :class:`DocumentResult`) or several (→ a :class:`ResultList`, same order).
+
+        ``progress``: a progress bar over the documents; None shows one for more than one document unless
+        ``runtime.progress`` is false.
+        """
+        if isinstance(texts, str):
+            return list(results_for(self, [texts], progress=progress))[0]
+        return ResultList(results_for(self, texts, progress=progress))
+
+    def stream(self, texts: Iterable[str], *, progress: bool = False) -> Iterator[DocumentResult]:
+        """Results one by one, in input order, for any iterable of texts (a generator, a pandas Series, a
+        ``datasets`` column): it is read one group (``runtime.group_size`` texts) at a time, so memory stays
+        bounded by the group size. Results have ids "0", "1", ... by position. No progress bar unless
+        ``progress=True`` (the caller sees each result arrive)."""
+        return results_for(self, texts, progress=bool(progress))
 
     def describe(self) -> dict[str, Any]:
         """Model provenance and runtime facts for the manifest."""
@@ -108,13 +168,18 @@ class Pipeline:
 
     # -- one group of documents ------------------------------------------------------------------------
 
-    def process(self, documents: Sequence[Document]) -> list[DocumentResult]:
+    def process(self, documents: Sequence[Document], *,
+                on_progress: ProgressCallback | None = None) -> list[DocumentResult]:
         """Process a group of documents together; one result per document, in order. Never raises for
-        a bad document: its result says what happened."""
+        a bad document: its result says what happened. ``on_progress`` is called after every batch with the
+        share of the group's work done (0 to 1; translation first, then the summaries)."""
         work = [self._triage(doc) for doc in documents]
-        self._translate([w for w in work if w.result is None and w.translate])
-        self._summarize([w for w in work if w.result is None])
-        return [w.result if w.result is not None else self._finish(w) for w in work]
+        self._translate([w for w in work if w.result is None and w.translate], on_progress)
+        self._summarize([w for w in work if w.result is None], on_progress)
+        results = [w.result if w.result is not None else self._finish(w) for w in work]
+        if on_progress is not None:
+            on_progress(1.0)
+        return results
 
     def _triage(self, doc: Document) -> _Work:
         w = _Work(doc, warnings=list(doc.warnings))
@@ -127,6 +192,8 @@ class Pipeline:
             return w
         options = self.config.language
         if options.detect:
+            from pipeline.language import detect_language  # py3langid brings numpy: not on `import pipeline`
+
             guess = detect_language(doc.text)
             w.language = guess.language
             if _uncertain(guess, doc.text):
@@ -164,7 +231,7 @@ class Pipeline:
         return DocumentResult(w.doc.id, status, error=reason, language=w.language, warnings=tuple(w.warnings),
                               **produced)
 
-    def _translate(self, work: list[_Work]) -> None:
+    def _translate(self, work: list[_Work], on_progress: ProgressCallback | None = None) -> None:
         translator = self.translator
         options = self.config.translation
         for w in work:
@@ -180,7 +247,8 @@ class Pipeline:
         sources = [src for w in active for src, _ in w.pieces]
         runtime = self.config.runtime
         outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
-                               max_batch_tokens=runtime.max_batch_tokens)
+                               max_batch_tokens=runtime.max_batch_tokens,
+                               on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)))
         position = 0
         for w in active:
             w.outputs = outputs[position:position + len(w.pieces)]
@@ -207,13 +275,14 @@ class Pipeline:
         # for an English document (not translated) each segment's "translation" is its own text
         return tuple(Segment(src, out.text, para) for (src, para), out in zip(w.pieces, w.outputs, strict=True))
 
-    def _summarize(self, work: list[_Work]) -> None:
+    def _summarize(self, work: list[_Work], on_progress: ProgressCallback | None = None) -> None:
         """Map-reduce: chunk each text to the summarizer's budget, summarize the chunks of all documents in
         shared batches, and repeat on the joined chunk summaries until one chunk is left."""
         summarizer = self.summarizer
         runtime = self.config.runtime
         state = {id(w): (w.units or [w.english or ""], 0, 0) for w in work}  # units, rounds, first-round chunks
         pending = list(work)
+        first_round = True
         while pending:
             chunk_lists: list[list[str]] = []
             for w in pending:
@@ -226,8 +295,11 @@ class Pipeline:
                     chunks = []
                 chunk_lists.append([" ".join(c) for c in chunks])
             inputs = [text for chunks in chunk_lists for text in chunks]
+            # the first round moves the progress; later rounds are short
+            report = batch_reporter(on_progress if first_round else None, TRANSLATION_SHARE, 1.0, len(inputs))
+            first_round = False
             outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
-                                   max_batch_tokens=runtime.max_batch_tokens)
+                                   max_batch_tokens=runtime.max_batch_tokens, on_batch=report)
             position, still = 0, []
             for w, chunks in zip(pending, chunk_lists, strict=True):
                 outs = outputs[position:position + len(chunks)]
@@ -266,36 +338,6 @@ class Pipeline:
         return DocumentResult(
             w.doc.id, "ok", language=w.language, translation=w.english, summary=summary.text,
             segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
-
-
-# -- the notebook entry point ---------------------------------------------------------------------------
-
-_CACHE: dict[str, Pipeline] = {}
-
-
-def get_pipeline(config: ConfigLike = None, **overrides: Any) -> Pipeline:
-    """A Pipeline for this config, reusing the loaded models when the model-relevant settings are unchanged."""
-    resolved = load_config(config, overrides=overrides or None)
-    key = repr((resolved.translation, resolved.summarization, resolved.language,
-                replace(resolved.runtime, progress=True, engine="local")))
-    if key not in _CACHE:
-        _CACHE.clear()  # keep one set of models in memory
-        pipe = Pipeline(resolved)
-        _CACHE[key] = pipe
-    return _CACHE[key]
-
-
-def summarize(
-    texts: str | Sequence[str], *, config: ConfigLike = None, **overrides: Any
-) -> DocumentResult | list[DocumentResult]:
-    """Translate German text(s) into English and summarize them.
-
-    A ``str`` gives one :class:`DocumentResult` (``.summary``, ``.translation``, ``.segments``), a list gives
-    a list. ``config`` is a YAML path, a mapping or a :class:`Config`; ``overrides`` use the YAML's sections:
-    ``summarize(text, runtime={"device": "cpu"}, summarization={"generation": {"num_beams": 2}})``.
-    Models are loaded on the first call and reused while the settings stay the same.
-    """
-    return get_pipeline(config, **overrides)(texts)
 
 
 # -- engines: how the runner maps groups of documents to records ----------------------------------------

@@ -33,6 +33,7 @@ truncated. A setting CTranslate2 cannot honour raises a :class:`ConfigError` nam
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import ctypes.util
 import functools
@@ -476,10 +477,8 @@ class CTranslate2Seq2Seq:
             self.folder = given
         else:
             self.folder = ensure_converted(spec, cache_root(cache_dir), stored_weights(self.compute_type))
-        self.tokenizer, self.generation_config, model_config = _checkpoint_files(self.folder, spec)
-        self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
-        self.plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
-                                  vocabulary=_read_vocabulary(self.folder), role=spec.role)
+        self._threads, self._workers = threads, workers
+        self._configure(spec)
         sampling = self.plan.options["sampling_topk"] != 1
         self.inter_threads, self.intra_threads = thread_layout(threads, workers, device=device, sampling=sampling)
         index = int(device.split(":")[1]) if ":" in device else 0
@@ -490,9 +489,30 @@ class CTranslate2Seq2Seq:
                                          device_index=index, compute_type=self.compute_type,
                                          inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         self._ct2 = ct2
-        self._eos = {self.tokenizer.convert_ids_to_tokens(t) for t in _ids(self.generation_config.eos_token_id)}
         self._provenance = model_provenance(spec.name, spec.revision)
         log.info("loaded %s with ctranslate2 (%s, %s)", spec.name, device, self.translator.compute_type)
+
+    def _configure(self, spec: ModelSpec) -> None:
+        """What follows from the spec without loading the model: tokenizer files, generation settings,
+        decoding plan and input budget."""
+        self.spec = spec
+        self.tokenizer, self.generation_config, model_config = _checkpoint_files(self.folder, spec)
+        self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
+        self.plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
+                                  vocabulary=_read_vocabulary(self.folder), role=spec.role)
+        self._eos = {self.tokenizer.convert_ids_to_tokens(t) for t in _ids(self.generation_config.eos_token_id)}
+
+    def reconfigured(self, spec: ModelSpec, *, seed: int) -> CTranslate2Seq2Seq | None:
+        """This model with another spec's generation settings and input budget, sharing the loaded
+        translator; None when the change needs a new translator: another seed (CTranslate2 seeds its threads
+        when they start) or sampling switched on or off (it changes the thread layout)."""
+        if seed != self.seed:
+            return None
+        new = copy.copy(self)
+        new._configure(spec)
+        sampling = new.plan.options["sampling_topk"] != 1
+        layout = thread_layout(self._threads, self._workers, device=self.device, sampling=sampling)
+        return new if layout == (self.inter_threads, self.intra_threads) else None
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:

@@ -205,11 +205,24 @@ class TransformersSeq2Seq:
         lean_logits_processors(model)
         self.model = model.to(device)
         self.dtype = dtype
-        self.generation_config = merged_generation_config(model.generation_config, spec)
-        self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model.config))
+        self._configure(spec)
+        self._provenance = model_provenance(spec.name, spec.revision)
+
+    def _configure(self, spec: ModelSpec) -> None:
+        """What follows from the spec without loading: generation settings and input budget."""
+        self.spec = spec
+        self.generation_config = merged_generation_config(self.model.generation_config, spec)
+        self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, self.model.config))
         self._eos = self.generation_config.eos_token_id
         self._pad = self.generation_config.pad_token_id
-        self._provenance = model_provenance(spec.name, spec.revision)
+
+    def reconfigured(self, spec: ModelSpec, *, seed: int) -> TransformersSeq2Seq:
+        """This model with another spec's generation settings and input budget, and another seed, sharing
+        the loaded weights and tokenizer (``spec`` names the same checkpoint; nothing is loaded)."""
+        new = copy.copy(self)
+        new.seed = seed
+        new._configure(spec)
+        return new
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:

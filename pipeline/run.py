@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("transformers", "datasets", "httpx", "urllib3", "huggingface_hub", "filelock", "fsspec"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+        logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
     try:
         config = load_config(args.config, overrides=args.overrides)
         return run(config, overwrite=args.overwrite)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.api import summarize
 from pipeline.config import ConfigError
-from pipeline.core import Pipeline, summarize
+from pipeline.core import Pipeline
 from pipeline.inputs import Document
 from tests.conftest import SEEDS, squash, tiny_config
 
@@ -102,11 +103,11 @@ def test_out_of_memory_halves_the_batch_and_loses_nothing(tiny_pipeline, monkeyp
 def test_summarize_reuses_loaded_models_and_takes_yaml_sections(tiny_models, tmp_path):
     config = tiny_config(tiny_models, tmp_path)
     first = summarize(SEED_TEXTS[0], config=config, runtime={"batch_size": 4})
-    from pipeline import core
+    from pipeline import api
 
-    loaded = next(iter(core._CACHE.values()))
+    loaded = api._CACHE["pipeline"]
     second = summarize([SEED_TEXTS[0]], config=config, runtime={"batch_size": 4})
-    assert next(iter(core._CACHE.values())) is loaded
+    assert api._CACHE["pipeline"] is loaded
     assert second == [first]
     with pytest.raises(ConfigError, match="runtim"):
         summarize("Text.", config=config, runtim={"device": "cpu"})

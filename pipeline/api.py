@@ -1,0 +1,154 @@
+"""The notebook entry points: ``summarize()``, the cached pipeline behind it, and texts → results.
+
+>>> from pipeline import summarize
+>>> results = summarize(texts, device="cpu", batch_size=16)     # a progress bar for more than one text
+
+The models are loaded on the first call and kept (one pipeline, :data:`_CACHE`). A later call with other
+settings reuses them whenever the settings that loading depends on are unchanged (model, revision, backend,
+compute type, device, dtype, quantize, threads: :func:`pipeline.core.load_key`); everything else (batch size,
+progress, generation settings, language options...) applies to the loaded models at once.
+
+This module imports neither torch nor the pipeline's model code: :mod:`pipeline.core` is imported when a
+pipeline is needed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sized
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+from pipeline.config import Config, load_config
+from pipeline.inputs import Document
+from pipeline.progress import DocumentBar, tqdm_class
+from pipeline.results import DocumentResult, ResultList
+
+if TYPE_CHECKING:
+    from pipeline.core import Pipeline
+
+ConfigLike = Config | str | Path | Mapping[str, Any] | None
+
+# The one cached pipeline (its models stay loaded between calls).
+_CACHE: dict[str, Pipeline] = {}
+
+
+def shortcut_overrides(
+    sections: Mapping[str, Any], *, device: str | None = None, batch_size: int | None = None,
+    backend: str | None = None,
+) -> dict[str, Any]:
+    """The section overrides with the flat keywords merged in: ``device`` and ``batch_size`` are
+    ``runtime.device`` / ``runtime.batch_size``, ``backend`` sets both ``translation.backend`` and
+    ``summarization.backend``. A flat keyword wins over the same key in a section mapping."""
+    merged = {name: dict(value) if isinstance(value, Mapping) else value for name, value in sections.items()}
+
+    def put(section: str, key: str, value: Any) -> None:
+        if value is None:
+            return
+        current = merged.get(section)
+        merged[section] = {**(current if isinstance(current, Mapping) else {}), key: value}
+
+    put("runtime", "device", device)
+    put("runtime", "batch_size", batch_size)
+    put("translation", "backend", backend)
+    put("summarization", "backend", backend)
+    return merged
+
+
+def get_pipeline(config: ConfigLike = None, **sections: Any) -> Pipeline:
+    """The cached :class:`~pipeline.core.Pipeline` set up for this config: its loaded models are reused
+    whenever loading would give the same (see the module docstring), else loaded once more."""
+    from pipeline.core import Pipeline
+
+    tqdm_class()  # before transformers is imported (by the config's generation check or the models)
+    resolved = load_config(config, overrides=sections or None)
+    cached = _CACHE.get("pipeline")
+    if cached is not None and cached.config == resolved:
+        return cached
+    # the new pipeline replaces the cached one only once it exists: an interrupted or failed load leaves the
+    # cache as it was
+    pipe = cached.with_config(resolved) if cached is not None else Pipeline(resolved)
+    _CACHE["pipeline"] = pipe
+    return pipe
+
+
+@overload
+def summarize(
+    texts: str, *, device: str | None = None, batch_size: int | None = None, backend: str | None = None,
+    progress: bool | None = None, config: ConfigLike = None, **sections: Any,
+) -> DocumentResult: ...
+
+
+@overload
+def summarize(
+    texts: Iterable[str], *, device: str | None = None, batch_size: int | None = None, backend: str | None = None,
+    progress: bool | None = None, config: ConfigLike = None, **sections: Any,
+) -> ResultList: ...
+
+
+def summarize(
+    texts: str | Iterable[str], *, device: str | None = None, batch_size: int | None = None,
+    backend: str | None = None, progress: bool | None = None, config: ConfigLike = None, **sections: Any,
+) -> DocumentResult | ResultList:
+    """Translate German text(s) into English and summarize them.
+
+    Args:
+        texts: one German text, or any iterable of them (a list, a pandas Series, a ``datasets`` column).
+            An item that is not a string gives an ``error`` result, not an exception.
+        device: ``runtime.device``: 'auto' (the default: CUDA, then MPS, else CPU), 'cpu', 'cuda', 'cuda:N'
+            or 'mps'.
+        batch_size: ``runtime.batch_size``, the most segments (or summarizer chunks) in one generate call.
+        backend: ``translation.backend`` and ``summarization.backend``: 'transformers' or 'ctranslate2'
+            (``pip install '.[fast]'``).
+        progress: a progress bar over the documents, moving after every batch. None (the default): shown for
+            more than one document unless ``runtime.progress`` is false; True: always; False: never.
+        config: a YAML path, a mapping or a :class:`~pipeline.config.Config`; None means the defaults.
+        **sections: overrides in the YAML's sections, e.g. ``runtime={"group_size": 8}``,
+            ``summarization={"generation": {"num_beams": 2}}``, ``language={"english": "translate"}``.
+            The flat keywords above win over the same keys here.
+
+    Returns:
+        For a ``str``, one :class:`~pipeline.results.DocumentResult` (``.summary``, ``.translation``,
+        ``.segments``, ``.status``, ``.error``, ``.warnings``, ``.flags``). For an iterable, a
+        :class:`~pipeline.results.ResultList` (a list) of them in input order, with ids "0", "1", ....
+        For results one at a time over a large input, use ``get_pipeline(...).stream(texts)``.
+
+    Raises:
+        ConfigError: an unknown key or an invalid value, named with the valid choices.
+        ModelLoadError: a model cannot be found or loaded; the message says how to fix it.
+
+    The models are loaded on the first call and reused by later calls whose loading settings are the same.
+    """
+    pipe = get_pipeline(config, **shortcut_overrides(sections, device=device, batch_size=batch_size,
+                                                     backend=backend))
+    return pipe(texts, progress=progress)
+
+
+def groups_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` items (the last one shorter), reading ``items`` one group at a time."""
+    iterator = iter(items)
+    while group := list(itertools.islice(iterator, size)):
+        yield group
+
+
+def as_document(index: int, text: Any) -> Document:
+    if isinstance(text, str):
+        return Document(str(index), text)
+    return Document(str(index), None, error=f"expected a string, got {type(text).__name__}")
+
+
+def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:
+    """Results in input order, one group (``runtime.group_size`` texts) processed at a time, with the
+    document bar (see :func:`summarize` for ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
+    total = len(texts) if isinstance(texts, Sized) else None
+    if progress is None:
+        progress = pipe.config.runtime.progress and (total is None or total > 1)
+    bar = DocumentBar(total, enabled=progress)
+    numbered = enumerate(texts)
+    try:
+        for group in groups_of(numbered, pipe.config.runtime.group_size):
+            results = pipe.process([as_document(i, t) for i, t in group], on_progress=bar.group(len(group)))
+            bar.finish_group()
+            yield from results
+    finally:
+        bar.close()
