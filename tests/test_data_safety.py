@@ -1,0 +1,269 @@
+"""The runner under the mistakes and faults real users make (issue 9): each test names its case.
+
+A small job (the seven seeds, groups of two) on the short tiny models; its uninterrupted output is the
+reference every repaired or resumed run must equal byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.lock import lock_path
+from pipeline.output import manifest_path
+from pipeline.run import main
+from tests.conftest import ROOT, SEEDS, records, tiny_config, write_config
+
+GROUP = {"group_size": 2}
+
+
+def job(tiny_models: dict[str, Path], root: Path, folder: Path = SEEDS, **sections) -> tuple[Config, Path]:
+    """A config of the small job writing under ``root``, and its YAML file."""
+    sections.setdefault("runtime", GROUP)
+    config = tiny_config(tiny_models, root, short=True, input={"path": str(folder)}, **sections)
+    root.mkdir(parents=True, exist_ok=True)
+    return config, write_config(config, root / "c.yaml")
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_models, tmp_path_factory) -> bytes:
+    """The uninterrupted output of the small job."""
+    config, path = job(tiny_models, tmp_path_factory.mktemp("reference"))
+    assert main([str(path)]) == 0
+    return Path(config.output.path).read_bytes()
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.run", *args], cwd=ROOT, capture_output=True, text=True,
+                          **kwargs)
+
+
+def one_error_line(stderr: str) -> str:
+    """The failure message: exactly one line starting with 'error', and no traceback."""
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("error")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def snapshot(output: Path) -> tuple[bytes, bytes]:
+    return output.read_bytes(), manifest_path(output).read_bytes()
+
+
+# -- case 1: --overwrite checks everything before it touches the old run -------------------------------------
+
+
+def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_path, reference, capsys, caplog):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    assert main([str(path)]) == 0
+    before = snapshot(out)
+    # an input that does not exist: refused before anything is opened
+    assert main([str(path), "--set", f"input.path={tmp_path / 'no_such.jsonl'}", "--overwrite"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert snapshot(out) == before
+    # a model that cannot be loaded: the new run never wrote a group, so the old one stays
+    assert main([str(path), "--set", f"translation.model={tmp_path / 'no_model'}", "--overwrite"]) == 2
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["records.groups.jsonl", "records.jsonl",
+                                                            "records.manifest.json"]
+    caplog.set_level(logging.INFO, logger="pipeline")
+    assert main([str(path)]) == 0
+    assert "already complete" in caplog.text and out.read_bytes() == reference
+
+
+def test_a_run_that_fails_before_its_first_record_leaves_nothing(tiny_models, tmp_path):
+    config, path = job(tiny_models, tmp_path, translation={"model": str(tmp_path / "no_model")})
+    assert main([str(path)]) == 2
+    assert not Path(config.output.path).parent.exists()
+
+
+def test_successful_overwrite_replaces_output_and_manifest(tiny_models, tmp_path, reference):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    assert main([str(path), "--set", "runtime.batch_size=3"]) == 0
+    assert main([str(path), "--overwrite"]) == 0
+    assert out.read_bytes() == reference
+    assert json.loads(manifest_path(out).read_text())["config_hash"] == config.hash()
+
+
+# -- case 2: the output can never be the input ------------------------------------------------------------------
+
+
+def test_output_that_is_the_input_is_refused(tiny_models, tmp_path, capsys):
+    data = tmp_path / "docs.jsonl"
+    data.write_text('{"id": "a", "text": "Die Firma wächst."}\n', encoding="utf-8")
+    original = data.read_bytes()
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(data)
+    for output in (data, link):
+        config, path = job(tiny_models, tmp_path, data, output={"path": str(output)})
+        assert main([str(path), "--overwrite"]) == 2
+        assert "would overwrite the input" in capsys.readouterr().err
+        assert data.read_bytes() == original
+
+
+def test_output_inside_the_input_folder_is_fine(tiny_models, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Die Firma wächst. Der Umsatz steigt.", encoding="utf-8")
+    config, path = job(tiny_models, tmp_path, folder, output={"path": str(folder / "out.jsonl")})
+    assert main([str(path)]) == 0
+    assert [r["id"] for r in records(Path(config.output.path))] == ["a"]
+
+
+# -- case 3: a changed input is refused, or redone with --resume-changed ----------------------------------------
+
+
+def test_changed_input_is_refused_then_redone(tiny_models, tmp_path, reference, capsys, caplog):
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder)
+    config, path = job(tiny_models, tmp_path / "run", folder)
+    out = Path(config.output.path)
+    assert main([str(path)]) == 0
+    assert out.read_bytes() == reference
+    changed = sorted(folder.glob("*.txt"))[2]
+    changed.write_text("Ganz neuer Text. Er ersetzt den alten.", encoding="utf-8")
+    capsys.readouterr()
+    before = snapshot(out)
+    assert main([str(path)]) == 2  # the finished job: not "already complete"
+    err = capsys.readouterr().err
+    assert f"'{changed.stem}'" in err and "1 document(s) differ" in err and "--resume-changed" in err
+    assert snapshot(out) == before
+    assert main([str(path), "--resume-changed"]) == 0
+    expected, expected_path = job(tiny_models, tmp_path / "expected", folder)
+    assert main([str(expected_path)]) == 0
+    assert out.read_bytes() == Path(expected.output.path).read_bytes()
+    caplog.set_level(logging.INFO, logger="pipeline")
+    assert main([str(path)]) == 0  # and now it is complete for the new input
+    assert "already complete" in caplog.text
+
+
+# -- case 4: a damaged output is cut back to its last intact group, never counted as complete --------------------
+
+
+@pytest.mark.parametrize("damage", ["truncated", "altered"])
+def test_damaged_output_is_repaired(tiny_models, tmp_path, reference, damage, caplog):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    assert main([str(path)]) == 0
+    data = out.read_bytes()
+    fourth = sum(len(line) for line in data.splitlines(keepends=True)[:3])
+    if damage == "truncated":  # cut in the middle of record 4 (the second group)
+        out.write_bytes(data[: fourth + 20])
+    else:  # one byte of record 4 changed, the length kept
+        out.write_bytes(data[:fourth + 20] + (b"X" if data[fourth + 20:fourth + 21] != b"X" else b"Y")
+                        + data[fourth + 21:])
+    assert main([str(path)]) == 0
+    assert "damaged" in caplog.text
+    assert out.read_bytes() == reference
+
+
+# -- case 5: one writer per output -----------------------------------------------------------------------------
+
+
+def test_second_run_on_the_same_output_exits_at_once_naming_the_holder(tiny_models, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(3):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            (folder / f"{i}_{seed.name}").write_bytes(seed.read_bytes())
+    config, path = job(tiny_models, tmp_path, folder)
+    out = Path(config.output.path)
+    first = subprocess.Popen([sys.executable, "-m", "pipeline.run", str(path)], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and first.poll() is None:
+            if lock_path(out).exists() and lock_path(out).read_text().strip():
+                break
+            time.sleep(0.02)
+        assert lock_path(out).read_text().strip() == str(first.pid)
+        second = cli(str(path), "--set", "runtime.batch_size=3")  # another config, same output
+        assert first.poll() is None, "the first run ended before the second one was tried"
+        assert second.returncode == 2
+        message = one_error_line(second.stderr)
+        assert f"pid {first.pid}" in message and str(out) in message
+    finally:
+        assert first.wait(timeout=300) == 0
+    got = records(out)
+    assert len(got) == len({r["id"] for r in got}) == 21
+    assert not lock_path(out).exists()
+
+
+# -- case 10: failures of the runner itself are one line and exit 2 ------------------------------------------------
+
+
+def test_read_only_output_folder_is_found_before_the_models_load(tiny_models, tmp_path):
+    if os.geteuid() != 0:
+        folder = tmp_path / "read_only"
+        folder.mkdir()
+        folder.chmod(0o555)
+    elif not os.access("/proc/sys", os.W_OK):
+        folder = Path("/proc/sys")  # read-only even for root
+    else:
+        pytest.skip("no folder this user cannot write")
+    # the models do not exist: loading them first would give a model error instead
+    config, path = job(tiny_models, tmp_path, output={"path": str(folder / "out" / "records.jsonl")},
+                       translation={"model": str(tmp_path / "no_model")})
+    result = cli(str(path))
+    assert result.returncode == 2
+    message = one_error_line(result.stderr)
+    assert "not writable" in message and str(folder) in message
+
+
+def test_full_disk_is_one_line_and_the_same_command_continues(tiny_models, tmp_path, reference):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    limit = len(reference) // 2  # the file-size limit plays a disk that fills half-way
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = cli(str(path), preexec_fn=limited)
+    assert result.returncode == 2
+    message = one_error_line(result.stderr)
+    assert "disk full" in message and str(out.parent) in message and "same command" in message
+    assert 0 < out.stat().st_size <= limit
+    assert cli(str(path)).returncode == 0
+    assert out.read_bytes() == reference
+
+
+@pytest.mark.parametrize("manifest", ["[]", "{not json", '{"state": "complete"}'])
+def test_corrupt_manifest_is_reported_and_rebuilt_from_the_records(tiny_models, tmp_path, reference, manifest,
+                                                                  capsys):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    assert main([str(path)]) == 0
+    manifest_path(out).write_text(manifest)
+    (out.with_name("records.groups.jsonl")).unlink()
+    # a torn last group: the rebuild keeps only whole groups of complete records, then resumes
+    out.write_bytes(reference[: len(reference) - 30])
+    result = cli(str(path))
+    assert result.returncode == 2
+    message = one_error_line(result.stderr)
+    assert "corrupt" in message and str(manifest_path(out)) in message and "--rebuild-manifest" in message
+    assert main([str(path), "--rebuild-manifest"]) == 0
+    assert out.read_bytes() == reference
+    rebuilt = json.loads(manifest_path(out).read_text())
+    assert rebuilt["state"] == "complete" and rebuilt["output"]["documents"] == 7
+
+
+def test_output_path_that_is_a_folder_is_refused(tiny_models, tmp_path):
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    config, path = job(tiny_models, tmp_path, output={"path": str(folder)})
+    result = cli(str(path))
+    assert result.returncode == 2
+    message = one_error_line(result.stderr)
+    assert "is a folder" in message and str(folder) in message
