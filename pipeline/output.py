@@ -114,8 +114,8 @@ def staged(path: Path) -> Path:
     return path.with_name(path.name + ".new")
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON so that a reader (or a kill) never sees a half-written file; the temp name is per process."""
+def stage_json(path: Path, data: dict[str, Any]) -> Path:
+    """Write JSON to a temp file beside ``path`` (its name is per process), fsynced; returns the temp path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -123,6 +123,16 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
             fh.write((json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON so that a reader (or a kill) never sees a half-written file."""
+    tmp = stage_json(path, data)
+    try:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -148,6 +158,8 @@ def read_manifest(output: Path) -> dict[str, Any] | None:
     if data.get("journal") != journal_path(output).name:
         raise ManifestError(path, f"it names no group journal ({journal_path(output).name}); it was written "
                                   f"by an older version")
+    if not journal_path(output).exists() and output.exists() and output.stat().st_size:
+        raise ManifestError(path, f"its group journal {journal_path(output).name} is missing")
     return data
 
 

@@ -35,6 +35,7 @@ from pipeline.output import (
     config_differences,
     manifest_path,
     read_manifest,
+    stage_json,
     staged,
     write_json_atomic,
 )
@@ -212,13 +213,18 @@ def _peek(documents: Iterator[Document]) -> Iterator[Document]:
 
 
 def _take_place(output: Path, running: dict[str, Any]) -> None:
-    """The new run's first group is on disk: it replaces the old output, journal and manifest. The manifest
-    goes first, so a kill in between leaves an output without a manifest (refused), never a mix."""
-    journal = journal_path(output)
-    manifest_path(output).unlink(missing_ok=True)
-    os.replace(staged(journal), journal)
-    os.replace(staged(output), output)
-    write_json_atomic(manifest_path(output), running)
+    """The new run's first group is on disk: it replaces the old output, journal and manifest. The new manifest
+    is written first (a full disk fails here, before anything is replaced); the old manifest is removed before
+    the files it describes, so a kill in between leaves an output without a manifest (refused), never a mix."""
+    journal, manifest = journal_path(output), manifest_path(output)
+    tmp = stage_json(manifest, running)
+    try:
+        manifest.unlink(missing_ok=True)
+        os.replace(staged(journal), journal)
+        os.replace(staged(output), output)
+        os.replace(tmp, manifest)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -> None:
@@ -237,11 +243,12 @@ def _already_complete(config: Config, source: Source, output: Path, manifest: di
     """Every document has its record: nothing to compute. Bytes beyond the intact groups are cut and a
     manifest left ``running`` (a run killed after its last group, or a rebuilt one) is completed."""
     journal = journal_path(output)
-    trailing = output.stat().st_size != plan.offset or journal.stat().st_size != plan.journal_end
+    sizes = [path.stat().st_size if path.exists() else 0 for path in (output, journal)]
+    trailing = sizes != [plan.offset, plan.journal_end]
     if trailing:
         log.warning("%s has bytes after its last intact record; cutting them", output)
         for path, size in ((output, plan.offset), (journal, plan.journal_end)):
-            with path.open("r+b") as fh:
+            with path.open("ab") as fh:
                 fh.truncate(size)
     if manifest.get("state") == "complete" and not trailing:
         log.info("%s is already complete; nothing to do (pass --overwrite to redo it)", output)

@@ -1,6 +1,6 @@
 """The runner under the mistakes and faults real users make (issue 9): each test names its case.
 
-A small job (the seven seeds, groups of two) on the short tiny models; its uninterrupted output is the
+A small job (five short documents, groups of two) on the short tiny models; its uninterrupted output is the
 reference every repaired or resumed run must equal byte for byte.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -19,19 +17,34 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.lock import lock_path
+from pipeline.lock import OutputLock, OutputLockedError, lock_path
 from pipeline.output import manifest_path
 from pipeline.run import main
 from tests.conftest import ROOT, SEEDS, records, tiny_config, write_config
 
-GROUP = {"group_size": 2}
+DOCS = {
+    "a": "Die Firma wächst. Der Umsatz stieg um 7 Prozent.",
+    "b": "Der Vorstand plant neue Werke. Die Aktie fiel am Dienstag.",
+    "c": "Berlin investiert in Schulen. Der Senat beschloss das Programm.",
+    "d": "Die Bahn erhöht die Preise. Kunden zahlen ab März mehr.",
+    "e": "Ein Sturm traf die Küste. Tausende Haushalte waren ohne Strom.",
+}
+RUNTIME = {"group_size": 2, "threads": 1}
 
 
-def job(tiny_models: dict[str, Path], root: Path, folder: Path = SEEDS, **sections) -> tuple[Config, Path]:
-    """A config of the small job writing under ``root``, and its YAML file."""
-    sections.setdefault("runtime", GROUP)
-    config = tiny_config(tiny_models, root, short=True, input={"path": str(folder)}, **sections)
+def small_input(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in DOCS.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def job(tiny_models: dict[str, Path], root: Path, folder: Path | None = None, **sections) -> tuple[Config, Path]:
+    """A config of the small job writing under ``root`` (input: ``folder``, else a fresh copy), and its YAML."""
     root.mkdir(parents=True, exist_ok=True)
+    folder = folder or small_input(root / "docs")
+    sections.setdefault("runtime", RUNTIME)
+    config = tiny_config(tiny_models, root, short=True, input={"path": str(folder)}, **sections)
     return config, write_config(config, root / "c.yaml")
 
 
@@ -101,7 +114,7 @@ def test_successful_overwrite_replaces_output_and_manifest(tiny_models, tmp_path
 
 
 def test_output_that_is_the_input_is_refused(tiny_models, tmp_path, capsys):
-    data = tmp_path / "docs.jsonl"
+    data = tmp_path / "table.jsonl"
     data.write_text('{"id": "a", "text": "Die Firma wächst."}\n', encoding="utf-8")
     original = data.read_bytes()
     link = tmp_path / "link.jsonl"
@@ -114,36 +127,31 @@ def test_output_that_is_the_input_is_refused(tiny_models, tmp_path, capsys):
 
 
 def test_output_inside_the_input_folder_is_fine(tiny_models, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Die Firma wächst. Der Umsatz steigt.", encoding="utf-8")
+    folder = small_input(tmp_path / "docs")
     config, path = job(tiny_models, tmp_path, folder, output={"path": str(folder / "out.jsonl")})
     assert main([str(path)]) == 0
-    assert [r["id"] for r in records(Path(config.output.path))] == ["a"]
+    assert [r["id"] for r in records(Path(config.output.path))] == list(DOCS)
 
 
 # -- case 3: a changed input is refused, or redone with --resume-changed ----------------------------------------
 
 
 def test_changed_input_is_refused_then_redone(tiny_models, tmp_path, reference, capsys, caplog):
-    folder = tmp_path / "docs"
-    shutil.copytree(SEEDS, folder)
-    config, path = job(tiny_models, tmp_path / "run", folder)
-    out = Path(config.output.path)
+    config, path = job(tiny_models, tmp_path / "run")
+    folder, out = Path(config.input.path), Path(config.output.path)
     assert main([str(path)]) == 0
     assert out.read_bytes() == reference
-    changed = sorted(folder.glob("*.txt"))[2]
-    changed.write_text("Ganz neuer Text. Er ersetzt den alten.", encoding="utf-8")
+    (folder / "c.txt").write_text("Ganz neuer Text. Er ersetzt den alten.", encoding="utf-8")
     capsys.readouterr()
     before = snapshot(out)
     assert main([str(path)]) == 2  # the finished job: not "already complete"
     err = capsys.readouterr().err
-    assert f"'{changed.stem}'" in err and "1 document(s) differ" in err and "--resume-changed" in err
+    assert "'c'" in err and "1 document(s) differ" in err and "--resume-changed" in err
     assert snapshot(out) == before
     assert main([str(path), "--resume-changed"]) == 0
     expected, expected_path = job(tiny_models, tmp_path / "expected", folder)
     assert main([str(expected_path)]) == 0
-    assert out.read_bytes() == Path(expected.output.path).read_bytes()
+    assert out.read_bytes() == Path(expected.output.path).read_bytes() != reference
     caplog.set_level(logging.INFO, logger="pipeline")
     assert main([str(path)]) == 0  # and now it is complete for the new input
     assert "already complete" in caplog.text
@@ -175,7 +183,7 @@ def test_damaged_output_is_repaired(tiny_models, tmp_path, reference, damage, ca
 def test_second_run_on_the_same_output_exits_at_once_naming_the_holder(tiny_models, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
-    for i in range(3):
+    for i in range(2):
         for seed in sorted(SEEDS.glob("*.txt")):
             (folder / f"{i}_{seed.name}").write_bytes(seed.read_bytes())
     config, path = job(tiny_models, tmp_path, folder)
@@ -197,7 +205,25 @@ def test_second_run_on_the_same_output_exits_at_once_naming_the_holder(tiny_mode
     finally:
         assert first.wait(timeout=300) == 0
     got = records(out)
-    assert len(got) == len({r["id"] for r in got}) == 21
+    assert len(got) == len({r["id"] for r in got}) == 14
+    assert not lock_path(out).exists()
+
+
+def test_stale_lock_of_a_killed_run_is_taken_over(tmp_path):
+    out = tmp_path / "records.jsonl"
+    hold = ("import sys, time; from pathlib import Path; from pipeline.lock import OutputLock; "
+            "OutputLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputLockedError, match=f"pid {holder.pid}"):
+            OutputLock(out).acquire()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert lock_path(out).read_text().strip() == str(holder.pid)  # the killed run's lock file is still there
+    with OutputLock(out):
+        assert lock_path(out).read_text().strip() == str(os.getpid())
     assert not lock_path(out).exists()
 
 
@@ -222,19 +248,35 @@ def test_read_only_output_folder_is_found_before_the_models_load(tiny_models, tm
     assert "not writable" in message and str(folder) in message
 
 
-def test_full_disk_is_one_line_and_the_same_command_continues(tiny_models, tmp_path, reference):
-    config, path = job(tiny_models, tmp_path)
+# The runner in a process whose files may not grow beyond argv[1] bytes (RLIMIT_FSIZE): a disk that fills up
+# once the run has started (the language model's temp copy is made before).
+FULL_DISK = ("import resource, sys; from pipeline.language import detect_language; "
+             "detect_language('Die Firma wächst, der Umsatz steigt.'); "
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); "
+             "from pipeline.run import main; sys.exit(main(sys.argv[2:]))")
+
+
+def test_full_disk_is_one_line_and_the_same_command_continues(tiny_models, tmp_path):
+    folder = tmp_path / "long"
+    folder.mkdir()
+    for name, text in DOCS.items():  # records of a few kB each, so the output outgrows the manifest
+        (folder / f"{name}.txt").write_text(" ".join([text] * 8), encoding="utf-8")
+    runtime = {**RUNTIME, "group_size": 1}
+    expected, expected_path = job(tiny_models, tmp_path / "expected", folder, runtime=runtime)
+    assert main([str(expected_path)]) == 0
+    reference = Path(expected.output.path).read_bytes()
+    first_group = len(reference.splitlines(keepends=True)[0])
+    limit = max(first_group, manifest_path(Path(expected.output.path)).stat().st_size) + 512
+    assert limit < len(reference), "the output must outgrow the limit for this test to mean anything"
+
+    config, path = job(tiny_models, tmp_path / "run", folder, runtime=runtime)
     out = Path(config.output.path)
-    limit = len(reference) // 2  # the file-size limit plays a disk that fills half-way
-
-    def limited() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    result = cli(str(path), preexec_fn=limited)
+    result = subprocess.run([sys.executable, "-c", FULL_DISK, str(limit), str(path)], cwd=ROOT,
+                            capture_output=True, text=True)
     assert result.returncode == 2
     message = one_error_line(result.stderr)
     assert "disk full" in message and str(out.parent) in message and "same command" in message
-    assert 0 < out.stat().st_size <= limit
+    assert 0 < out.stat().st_size <= limit  # some groups were written
     assert cli(str(path)).returncode == 0
     assert out.read_bytes() == reference
 
@@ -256,7 +298,7 @@ def test_corrupt_manifest_is_reported_and_rebuilt_from_the_records(tiny_models, 
     assert main([str(path), "--rebuild-manifest"]) == 0
     assert out.read_bytes() == reference
     rebuilt = json.loads(manifest_path(out).read_text())
-    assert rebuilt["state"] == "complete" and rebuilt["output"]["documents"] == 7
+    assert rebuilt["state"] == "complete" and rebuilt["output"]["documents"] == len(DOCS)
 
 
 def test_output_path_that_is_a_folder_is_refused(tiny_models, tmp_path):
