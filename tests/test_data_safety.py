@@ -32,6 +32,14 @@ DOCS = {
 RUNTIME = {"group_size": 2, "threads": 1}
 
 
+# The runner in a process whose files may not grow beyond argv[1] bytes (RLIMIT_FSIZE): a disk that fills up
+# once the run has started (the language model's temp copy is made before).
+FULL_DISK = ("import resource, sys; from pipeline.language import detect_language; "
+             "detect_language('Die Firma wächst, der Umsatz steigt.'); "
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); "
+             "from pipeline.run import main; sys.exit(main(sys.argv[2:]))")
+
+
 def small_input(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in DOCS.items():
@@ -87,6 +95,11 @@ def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_pa
     assert snapshot(out) == before
     # a model that cannot be loaded: the new run never wrote a group, so the old one stays
     assert main([str(path), "--set", f"translation.model={tmp_path / 'no_model'}", "--overwrite"]) == 2
+    assert snapshot(out) == before
+    # a disk that is full when the new run writes its first group
+    full = subprocess.run([sys.executable, "-c", FULL_DISK, "100", str(path), "--overwrite"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert full.returncode == 2 and "disk full" in one_error_line(full.stderr)
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["records.groups.jsonl", "records.jsonl",
                                                             "records.manifest.json"]
@@ -246,14 +259,6 @@ def test_read_only_output_folder_is_found_before_the_models_load(tiny_models, tm
     assert result.returncode == 2
     message = one_error_line(result.stderr)
     assert "not writable" in message and str(folder) in message
-
-
-# The runner in a process whose files may not grow beyond argv[1] bytes (RLIMIT_FSIZE): a disk that fills up
-# once the run has started (the language model's temp copy is made before).
-FULL_DISK = ("import resource, sys; from pipeline.language import detect_language; "
-             "detect_language('Die Firma wächst, der Umsatz steigt.'); "
-             "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); "
-             "from pipeline.run import main; sys.exit(main(sys.argv[2:]))")
 
 
 def test_full_disk_is_one_line_and_the_same_command_continues(tiny_models, tmp_path):
