@@ -88,6 +88,8 @@ class Pipeline:
         self.config = load_config(config, overrides=overrides or None)
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+        # the runner's side files keeping finished batches of very large groups (pipeline.checkpoint)
+        self.checkpoints: Any = None
 
     def __call__(self, texts: str | Sequence[str]) -> DocumentResult | list[DocumentResult]:
         """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
@@ -179,8 +181,13 @@ class Pipeline:
         active = [w for w in work if w.result is None]
         sources = [src for w in active for src, _ in w.pieces]
         runtime = self.config.runtime
-        outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
-                               max_batch_tokens=runtime.max_batch_tokens)
+        checkpoint = self.checkpoints.open("translation", sources) if self.checkpoints is not None else None
+        try:
+            outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
+                                   max_batch_tokens=runtime.max_batch_tokens, checkpoint=checkpoint)
+        finally:
+            if checkpoint is not None:
+                checkpoint.close()
         position = 0
         for w in active:
             w.outputs = outputs[position:position + len(w.pieces)]

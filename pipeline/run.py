@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.checkpoint import Checkpoints, partial_folder
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs import Document, InputError, Source, open_source
 from pipeline.journal import InputDigest, document_digest, journal_path, read_journal, write_journal
@@ -162,6 +163,11 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
     if plan.done:
         log.info("resuming %s after %d documents already written", output, plan.done)
     engine = make_engine(config)
+    checkpoints = Checkpoints(partial_folder(output), salt=config.hash())
+    if fresh:
+        checkpoints.clear()
+    if getattr(engine, "pipeline", None) is not None:  # the local engine; Ray actors keep none
+        engine.pipeline.checkpoints = checkpoints
     base = {"input": {"path": config.input.path, "source": source.description, "total": source.total},
             "resumed_after": plan.done, "journal": journal.name}
     input_digest = InputDigest()
@@ -190,6 +196,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                     raise RuntimeError(f"the engine returned records {[r.get('id') for r in records]} for the "
                                        f"documents {ids}")
                 writer.write_group(records, inputs)
+                checkpoints.clear()
                 input_digest.update(inputs)
                 if fresh:
                     _take_place(output, running)

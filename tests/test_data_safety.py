@@ -6,6 +6,7 @@ reference every repaired or resumed run must equal byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.checkpoint import Checkpoints
 from pipeline.config import Config
+from pipeline.inputs import Document
 from pipeline.lock import OutputLock, OutputLockedError, lock_path
 from pipeline.output import manifest_path
 from pipeline.run import main
@@ -314,3 +317,35 @@ def test_output_path_that_is_a_folder_is_refused(tiny_models, tmp_path):
     assert result.returncode == 2
     message = one_error_line(result.stderr)
     assert "is a folder" in message and str(folder) in message
+
+
+# -- resume granularity for giant documents ------------------------------------------------------------------
+
+
+def test_large_group_resumes_from_its_finished_batches(tiny_pipeline, tmp_path, monkeypatch):
+    """A group killed part-way through its translation redoes only the batches that had not finished."""
+    runtime = dataclasses.replace(tiny_pipeline.config.runtime, batch_size=2)
+    monkeypatch.setattr(tiny_pipeline, "config", dataclasses.replace(tiny_pipeline.config, runtime=runtime))
+    text = " ".join(f"Im Quartal {i} stieg der Umsatz um {i} Prozent." for i in range(1, 11))
+    doc = Document("big", text)
+    reference = tiny_pipeline.process([doc])[0].to_record()
+    segments = len(reference["segments"])
+    assert segments >= 8
+    original = tiny_pipeline.translator.generate_batch
+    calls: list[int] = []
+
+    def killed_after_three_batches(texts):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(len(texts))
+        return original(texts)
+
+    monkeypatch.setattr(tiny_pipeline, "checkpoints", Checkpoints(tmp_path / "partial", min_segments=1))
+    monkeypatch.setattr(tiny_pipeline.translator, "generate_batch", killed_after_three_batches)
+    with pytest.raises(KeyboardInterrupt):
+        tiny_pipeline.process([doc])
+    calls.clear()
+    monkeypatch.setattr(tiny_pipeline.translator, "generate_batch", lambda texts: calls.append(len(texts)) or
+                        original(texts))
+    assert tiny_pipeline.process([doc])[0].to_record() == reference
+    assert sum(calls) == segments - 6  # the three finished batches (2 segments each) were read back
