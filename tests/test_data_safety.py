@@ -50,6 +50,14 @@ def small_input(folder: Path) -> Path:
     return folder
 
 
+def long_input(folder: Path) -> Path:
+    """The documents eight times over: records of a few kB each, so that an output outgrows its manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in DOCS.items():
+        (folder / f"{name}.txt").write_text(" ".join([text] * 8), encoding="utf-8")
+    return folder
+
+
 def job(tiny_models: dict[str, Path], root: Path, folder: Path | None = None, **sections) -> tuple[Config, Path]:
     """A config of the small job writing under ``root`` (input: ``folder``, else a fresh copy), and its YAML."""
     root.mkdir(parents=True, exist_ok=True)
@@ -87,8 +95,10 @@ def snapshot(output: Path) -> tuple[bytes, bytes]:
 # -- case 1: --overwrite checks everything before it touches the old run -------------------------------------
 
 
-def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_path, reference, capsys, caplog):
-    config, path = job(tiny_models, tmp_path)
+def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_path, capsys, caplog):
+    # one group of long documents: larger than the manifest, so a disk can fill up between the two
+    config, path = job(tiny_models, tmp_path, long_input(tmp_path / "long"),
+                       runtime={**RUNTIME, "group_size": len(DOCS)})
     out = Path(config.output.path)
     assert main([str(path)]) == 0
     before = snapshot(out)
@@ -99,8 +109,10 @@ def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_pa
     # a model that cannot be loaded: the new run never wrote a group, so the old one stays
     assert main([str(path), "--set", f"translation.model={tmp_path / 'no_model'}", "--overwrite"]) == 2
     assert snapshot(out) == before
-    # a disk that is full when the new run writes its first group
-    full = subprocess.run([sys.executable, "-c", FULL_DISK, "100", str(path), "--overwrite"], cwd=ROOT,
+    # a disk that fills up after the new run's manifest, while it writes its first group
+    limit = len(before[1]) + 512
+    assert len(before[0]) > limit
+    full = subprocess.run([sys.executable, "-c", FULL_DISK, str(limit), str(path), "--overwrite"], cwd=ROOT,
                           capture_output=True, text=True)
     assert full.returncode == 2 and "disk full" in one_error_line(full.stderr)
     assert snapshot(out) == before
@@ -108,7 +120,7 @@ def test_failing_overwrite_leaves_the_finished_run_as_it_was(tiny_models, tmp_pa
                                                             "records.manifest.json"]
     caplog.set_level(logging.INFO, logger="pipeline")
     assert main([str(path)]) == 0
-    assert "already complete" in caplog.text and out.read_bytes() == reference
+    assert "already complete" in caplog.text and snapshot(out) == before
 
 
 def test_a_run_that_fails_before_its_first_record_leaves_nothing(tiny_models, tmp_path):
@@ -265,10 +277,7 @@ def test_read_only_output_folder_is_found_before_the_models_load(tiny_models, tm
 
 
 def test_full_disk_is_one_line_and_the_same_command_continues(tiny_models, tmp_path):
-    folder = tmp_path / "long"
-    folder.mkdir()
-    for name, text in DOCS.items():  # records of a few kB each, so the output outgrows the manifest
-        (folder / f"{name}.txt").write_text(" ".join([text] * 8), encoding="utf-8")
+    folder = long_input(tmp_path / "long")
     runtime = {**RUNTIME, "group_size": 1}
     expected, expected_path = job(tiny_models, tmp_path / "expected", folder, runtime=runtime)
     assert main([str(expected_path)]) == 0
