@@ -156,7 +156,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
         plan = plan_resume(output, journal, iter(source), group_size=config.runtime.group_size,
                            redo_changed=resume_changed)
         if plan.complete:
-            return _already_complete(config, source, output, manifest, plan)
+            return _already_complete(config, output, manifest, plan)
     # a fresh run (or --overwrite) writes beside the old output and takes its place after its first group
     fresh = manifest is None
     documents = _peek(plan.documents)  # reading the first document checks the input's columns
@@ -245,8 +245,7 @@ def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -
         )
 
 
-def _already_complete(config: Config, source: Source, output: Path, manifest: dict[str, Any],
-                      plan: ResumePlan) -> int:
+def _already_complete(config: Config, output: Path, manifest: dict[str, Any], plan: ResumePlan) -> int:
     """Every document has its record: nothing to compute. Bytes beyond the intact groups are cut and a
     manifest left ``running`` (a run killed after its last group, or a rebuilt one) is completed."""
     journal = journal_path(output)
