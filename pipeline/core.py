@@ -122,6 +122,8 @@ class Pipeline:
         self.config = load_config(config, overrides=overrides or None)
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+        # the runner's side files keeping finished batches of very large groups (pipeline.checkpoint)
+        self.checkpoints: Any = None
 
     def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
         """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
@@ -246,9 +248,14 @@ class Pipeline:
         active = [w for w in work if w.result is None]
         sources = [src for w in active for src, _ in w.pieces]
         runtime = self.config.runtime
-        outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
-                               max_batch_tokens=runtime.max_batch_tokens,
-                               on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)))
+        checkpoint = self.checkpoints.open("translation", sources) if self.checkpoints is not None else None
+        try:
+            outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
+                                   max_batch_tokens=runtime.max_batch_tokens, checkpoint=checkpoint,
+                                   on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)))
+        finally:
+            if checkpoint is not None:
+                checkpoint.close()
         position = 0
         for w in active:
             w.outputs = outputs[position:position + len(w.pieces)]

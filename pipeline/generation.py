@@ -61,14 +61,23 @@ def generate_all(
     batch_size: int,
     max_batch_tokens: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    checkpoint: Any = None,
 ) -> list[Generated]:
-    """Generate for every text; results come back in input order."""
+    """Generate for every text; results come back in input order. ``checkpoint`` (a
+    :class:`~pipeline.checkpoint.BatchCheckpoint`) supplies batches finished before and keeps new ones."""
     if not texts:
         return []
     lengths = model.count_tokens(texts)
     results: list[Generated | None] = [None] * len(texts)
-    for batch in plan_batches(lengths, batch_size=batch_size, max_batch_tokens=max_batch_tokens):
-        _run(model, texts, batch, results)
+    for index, batch in enumerate(plan_batches(lengths, batch_size=batch_size, max_batch_tokens=max_batch_tokens)):
+        saved = checkpoint.get(index, batch) if checkpoint is not None else None
+        if saved is not None:
+            for i, out in zip(batch, saved, strict=True):
+                results[i] = out
+        else:
+            _run(model, texts, batch, results)
+            if checkpoint is not None:
+                checkpoint.put(index, batch, [results[i] or Generated(None, False, 0, "not generated") for i in batch])
         if on_batch is not None:
             on_batch(len(batch))
     return [r if r is not None else Generated(None, False, 0, "not generated") for r in results]

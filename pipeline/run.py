@@ -1,49 +1,77 @@
 """The batch runner: ``python -m pipeline.run CONFIG [--set key=value ...] [--overwrite]``.
 
-Exit status: 0 when no document errored, 1 when some did, 2 for usage, config, input or model errors.
-Killed at any moment, the same command continues the job (see ``output``).
+Exit status: 0 when no document errored, 1 when some did, 2 when the run itself failed (usage, config, input,
+model, output location, lock, manifest, disk): one line naming the path and the fix.
+Killed at any moment, the same command continues the job (see ``resume``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import itertools
 import logging
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.checkpoint import Checkpoints, partial_folder
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs import Document, InputError, Source, open_source
+from pipeline.journal import InputDigest, document_digest, journal_path, read_journal, write_journal
+from pipeline.lock import OutputLock, OutputLockedError
 from pipeline.manifest import build_manifest, output_summary
 from pipeline.models import ModelLoadError
 from pipeline.output import (
+    ManifestError,
+    OutputError,
     RecordWriter,
     ResumeError,
-    ResumePoint,
+    check_output_location,
     config_differences,
-    find_resume_point,
     manifest_path,
     read_manifest,
+    stage_json,
+    staged,
     write_json_atomic,
 )
+from pipeline.resume import ResumePlan, plan_resume, rebuild_entries
 
 log = logging.getLogger("pipeline.run")
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-# Errors that stop a run before any document is processed: exit status 2 with the message.
-USAGE_ERRORS = (ConfigError, InputError, ResumeError, ModelLoadError)
+# Errors that stop a run before any document is processed (or that the runner itself hits): exit status 2
+# with a one-line message.
+USAGE_ERRORS = (ConfigError, InputError, ResumeError, ModelLoadError, OutputError, ManifestError,
+                OutputLockedError)
 
 
 def usage_message(exc: BaseException) -> str:
     kinds = ((ConfigError, "config error"), (InputError, "input error"), (ResumeError, "cannot resume"),
-             (ModelLoadError, "model error"))
+             (ModelLoadError, "model error"), (OutputError, "output error"), (ManifestError, "manifest error"),
+             (OutputLockedError, "output locked"))
     kind = next((name for cls, name in kinds if isinstance(exc, cls)), "error")
     return f"error ({kind}): {exc}"
+
+
+def os_error_message(exc: OSError, output: str | None) -> str:
+    """One line for a file-system failure of the runner: the path and what to do."""
+    path = exc.filename or output or "the output"
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (f"error (disk full): cannot write {path}: {reason}; free some space (or raise the limit) and run "
+                f"the same command again: it continues where it stopped")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"error (permission): cannot write {path}: {reason}; fix its permissions or choose another "
+                f"output.path")
+    return f"error (file system): {path}: {reason}; fix the cause and run the same command again"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config key, e.g. --set runtime.device=cpu (repeatable)")
     parser.add_argument("--overwrite", action="store_true",
-                        help="discard an existing output (and its manifest) instead of resuming it")
+                        help="replace an existing output (and its manifest) instead of resuming it; the old one "
+                             "is kept until the new run has written its first group")
+    parser.add_argument("--resume-changed", action="store_true",
+                        help="resume even though input documents changed since they were written: redo them "
+                             "(and everything after the first)")
+    parser.add_argument("--rebuild-manifest", action="store_true",
+                        help="rebuild a lost or corrupt manifest from the output's intact records, with this "
+                             "config, and resume")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
 
@@ -64,46 +99,6 @@ def groups_of(documents: Iterable[Document], size: int) -> Iterator[list[Documen
     iterator = iter(documents)
     while group := list(itertools.islice(iterator, size)):
         yield group
-
-
-def prepare_output(config: Config, source: Source, *, overwrite: bool) -> ResumePoint | None:
-    """Decide where to start: None when a previous run already completed this job."""
-    output = Path(config.output.path)
-    manifest = read_manifest(output)
-    if overwrite:
-        for path in (output, manifest_path(output)):
-            path.unlink(missing_ok=True)
-        return ResumePoint(0, 0, ())
-    has_records = output.exists() and output.stat().st_size > 0
-    if manifest is None:
-        if has_records:
-            raise ResumeError(f"{output} already exists but has no manifest ({manifest_path(output).name}), so "
-                              f"the config that wrote it is unknown; pass --overwrite to replace it")
-        return ResumePoint(0, 0, ())
-    if manifest.get("config_hash") != config.hash():
-        diffs = config_differences(manifest.get("config", {}), config.to_dict())
-        raise ResumeError(
-            f"{output} holds a partial or finished run made with a different config "
-            f"({'; '.join(diffs[:8]) or 'unknown differences'}); rerun with the same config to resume it, "
-            f"choose another output.path, or pass --overwrite to replace it"
-        )
-    point = find_resume_point(output, group_size=config.runtime.group_size)
-    written = manifest.get("output", {}).get("documents")
-    if manifest.get("state") == "complete" and source.total is not None and written == source.total:
-        return None
-    return point
-
-
-def skip_done(documents: Iterator[Document], point: ResumePoint) -> None:
-    """Consume the documents already written, checking that the input still has them in the same order."""
-    for index, expected in enumerate(point.ids):
-        doc = next(documents, None)
-        if doc is None or doc.id != expected:
-            found = "the end of the input" if doc is None else f"id {doc.id!r}"
-            raise ResumeError(
-                f"the input changed since the partial output was written: record {index} has id {expected!r} "
-                f"but the input has {found}; pass --overwrite to start over"
-            )
 
 
 def make_engine(config: Config) -> Any:
@@ -116,42 +111,184 @@ def make_engine(config: Config) -> Any:
     return LocalEngine(config)
 
 
-def run(config: Config, *, overwrite: bool = False) -> int:
-    """Run the job described by ``config``; returns the exit status."""
-    started = time.time()
+def run(config: Config, *, overwrite: bool = False, resume_changed: bool = False,
+        rebuild_manifest: bool = False) -> int:
+    """Run the job described by ``config``; returns the exit status.
+
+    Everything is checked (config, input, output location, the lock) before the output is touched and before
+    the models load. ``resume_changed`` redoes documents whose input changed since they were written;
+    ``rebuild_manifest`` rebuilds a lost or corrupt manifest from the output's intact records.
+    """
     source = open_source(config.input)
     output = Path(config.output.path)
-    point = prepare_output(config, source, overwrite=overwrite)
-    if point is None:
-        summary = output_summary(output)
-        log.info("%s is already complete; nothing to do (pass --overwrite to redo it)", output)
-        return _close(summary, output)
-    documents = iter(source)
-    skip_done(documents, point)
-    if point.done:
-        log.info("resuming %s after %d documents already written", output, point.done)
+    check_output_location(output, config.input.path)
+    created = [p for p in (output.parent, *output.parent.parents) if not p.exists()]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with OutputLock(output):
+            return _run_locked(config, source, output, overwrite=overwrite, resume_changed=resume_changed,
+                               rebuild_manifest=rebuild_manifest)
+    finally:
+        for folder in created:  # folders made for a run that left nothing in them
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool, resume_changed: bool,
+                rebuild_manifest: bool) -> int:
+    started = time.time()
+    journal = journal_path(output)
+    for leftover in (staged(output), staged(journal)):  # of a run killed before its first group
+        leftover.unlink(missing_ok=True)
+    manifest = None
+    if rebuild_manifest:
+        manifest = _rebuild_manifest(config, source, output)
+    elif not overwrite:
+        manifest = read_manifest(output)
+    if manifest is None:
+        if not overwrite and output.exists() and output.stat().st_size > 0:
+            raise ResumeError(f"{output} already exists but has no manifest ({manifest_path(output).name}), so "
+                              f"the config that wrote it is unknown; pass --rebuild-manifest to rebuild it from "
+                              f"the records (with the config that wrote them), or --overwrite to replace it")
+        plan = ResumePlan((), 0, iter(source), complete=False)
+    else:
+        _check_same_config(config, manifest, output)
+        plan = plan_resume(output, journal, iter(source), group_size=config.runtime.group_size,
+                           redo_changed=resume_changed)
+        if plan.complete:
+            return _already_complete(config, output, manifest, plan)
+    # a fresh run (or --overwrite) writes beside the old output and takes its place after its first group
+    fresh = manifest is None
+    documents = _peek(plan.documents)  # reading the first document checks the input's columns
+    if plan.done:
+        log.info("resuming %s after %d documents already written", output, plan.done)
     engine = make_engine(config)
+    checkpoints = Checkpoints(partial_folder(output), salt=config.hash())
+    if fresh:
+        checkpoints.clear()
+    if getattr(engine, "pipeline", None) is not None:  # the local engine; Ray actors keep none
+        engine.pipeline.checkpoints = checkpoints
     base = {"input": {"path": config.input.path, "source": source.description, "total": source.total},
-            "resumed_after": point.done}
-    models = engine.describe()
-    write_json_atomic(manifest_path(output), build_manifest(config, state="running", models=models, extra=base))
+            "resumed_after": plan.done, "journal": journal.name}
+    input_digest = InputDigest()
+    input_digest.update(d for entry in plan.kept for d in entry.inputs)
     from tqdm import tqdm
 
-    bar = tqdm(total=source.total, initial=point.done, unit="doc", desc="documents", dynamic_ncols=True,
+    bar = tqdm(total=source.total, initial=plan.done, unit="doc", desc="documents", dynamic_ncols=True,
                disable=not config.runtime.progress, file=sys.stderr)
     try:
-        with RecordWriter(output, offset=point.offset) as writer:
-            for records in engine.map_groups(groups_of(documents, config.runtime.group_size)):
-                writer.write_group(records)
+        models = engine.describe()
+        running = build_manifest(config, state="running", models=models, extra=base)
+        if not fresh:
+            write_json_atomic(manifest_path(output), running)
+        targets = (staged(output), staged(journal)) if fresh else (output, journal)
+        pending: deque[tuple[list[str], list[str]]] = deque()
+
+        def groups() -> Iterator[list[Document]]:
+            for group in groups_of(documents, config.runtime.group_size):
+                pending.append(([d.id for d in group], [document_digest(d) for d in group]))
+                yield group
+
+        with RecordWriter(*targets, offset=plan.offset, journal_offset=plan.journal_end) as writer:
+            for records in engine.map_groups(groups()):
+                ids, inputs = pending.popleft()
+                if [r.get("id") for r in records] != ids:
+                    raise RuntimeError(f"the engine returned records {[r.get('id') for r in records]} for the "
+                                       f"documents {ids}")
+                writer.write_group(records, inputs)
+                checkpoints.clear()
+                input_digest.update(inputs)
+                if fresh:
+                    _take_place(output, running)
+                    fresh = False
                 bar.update(len(records))
+        if fresh:  # an empty input: no group was written
+            _take_place(output, running)
+            fresh = False
     finally:
         bar.close()
         engine.close()
+        if fresh:  # failed before its first group: leave no output and no manifest
+            for path in (staged(output), staged(journal)):
+                path.unlink(missing_ok=True)
+    return _finish(config, output, models, base, input_digest, started)
+
+
+def _peek(documents: Iterator[Document]) -> Iterator[Document]:
+    first = next(documents, None)
+    return itertools.chain([first], documents) if first is not None else iter(())
+
+
+def _take_place(output: Path, running: dict[str, Any]) -> None:
+    """The new run's first group is on disk: it replaces the old output, journal and manifest. The new manifest
+    is written first (a full disk fails here, before anything is replaced); the old manifest is removed before
+    the files it describes, so a kill in between leaves an output without a manifest (refused), never a mix."""
+    journal, manifest = journal_path(output), manifest_path(output)
+    tmp = stage_json(manifest, running)
+    try:
+        manifest.unlink(missing_ok=True)
+        os.replace(staged(journal), journal)
+        os.replace(staged(output), output)
+        os.replace(tmp, manifest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -> None:
+    if manifest.get("config_hash") != config.hash():
+        old = manifest.get("config")
+        diffs = config_differences(old if isinstance(old, dict) else {}, config.to_dict())
+        raise ResumeError(
+            f"{output} holds a partial or finished run made with a different config "
+            f"({'; '.join(diffs[:8]) or 'unknown differences'}); rerun with the same config to resume it, "
+            f"choose another output.path, or pass --overwrite to replace it"
+        )
+
+
+def _already_complete(config: Config, output: Path, manifest: dict[str, Any], plan: ResumePlan) -> int:
+    """Every document has its record: nothing to compute. Bytes beyond the intact groups are cut and a
+    manifest left ``running`` (a run killed after its last group, or a rebuilt one) is completed."""
+    journal = journal_path(output)
+    sizes = [path.stat().st_size if path.exists() else 0 for path in (output, journal)]
+    trailing = sizes != [plan.offset, plan.journal_end]
+    if trailing:
+        log.warning("%s has bytes after its last intact record; cutting them", output)
+        for path, size in ((output, plan.offset), (journal, plan.journal_end)):
+            with path.open("ab") as fh:
+                fh.truncate(size)
+    if manifest.get("state") == "complete" and not trailing:
+        log.info("%s is already complete; nothing to do (pass --overwrite to redo it)", output)
+        return _close(output_summary(output), output)
+    digest = InputDigest()
+    digest.update(d for entry in plan.kept for d in entry.inputs)
+    base = {key: manifest[key] for key in ("input", "resumed_after") if key in manifest}
+    base["journal"] = journal.name
+    return _finish(config, output, manifest.get("models"), base, digest, time.time())
+
+
+def _finish(config: Config, output: Path, models: Any, base: dict[str, Any], input_digest: InputDigest,
+            started: float) -> int:
     summary = output_summary(output)
+    groups = sum(1 for _ in read_journal(journal_path(output)))
+    base = {**base, "input": {**base.get("input", {}), "documents": input_digest.documents,
+                              "digest": input_digest.hexdigest()}}
     write_json_atomic(manifest_path(output), build_manifest(
         config, state="complete", models=models,
-        extra={**base, "output": summary, "wall_time_s": round(time.time() - started, 3)}))
+        extra={**base, "output": {**summary, "groups": groups}, "wall_time_s": round(time.time() - started, 3)}))
     return _close(summary, output)
+
+
+def _rebuild_manifest(config: Config, source: Source, output: Path) -> dict[str, Any]:
+    """A new journal and a ``running`` manifest for this config, from the output's intact records."""
+    entries = rebuild_entries(output, iter(source), group_size=config.runtime.group_size)
+    write_journal(journal_path(output), entries)
+    documents = sum(len(e.ids) for e in entries)
+    manifest = build_manifest(config, state="running", models=None,
+                              extra={"journal": journal_path(output).name, "rebuilt_from_records": documents})
+    write_json_atomic(manifest_path(output), manifest)
+    log.warning("rebuilt the manifest of %s from its first %d records (whole groups whose ids match the input); "
+                "the rest is redone", output, documents)
+    return manifest
 
 
 def _close(summary: dict[str, Any], output: Path) -> int:
@@ -162,20 +299,35 @@ def _close(summary: dict[str, Any], output: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.overwrite and (args.rebuild_manifest or args.resume_changed):
+        parser.error("--overwrite starts over; it cannot be combined with --rebuild-manifest or --resume-changed")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("transformers", "datasets", "httpx", "urllib3", "huggingface_hub", "filelock", "fsspec"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
+    output = None
     try:
         config = load_config(args.config, overrides=args.overrides)
-        return run(config, overwrite=args.overwrite)
+        output = config.output.path
+        return run(config, overwrite=args.overwrite, resume_changed=args.resume_changed,
+                   rebuild_manifest=args.rebuild_manifest)
     except USAGE_ERRORS as exc:
-        print(usage_message(exc), file=sys.stderr)
-        return EXIT_USAGE
+        failure, message = exc, usage_message(exc)
     except KeyboardInterrupt:
         print("interrupted; run the same command again to continue where it stopped", file=sys.stderr)
         return 130
+    except OSError as exc:
+        failure, message = exc, os_error_message(exc, output)
+    except Exception as exc:  # a bug: one line, the traceback with -v
+        failure = exc
+        message = (f"error (internal): {type(exc).__name__}: {exc}"
+                   f"{'' if args.verbose else ' (run with -v for the traceback)'}")
+    if args.verbose:
+        log.error("the run stopped", exc_info=failure)
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.lock import lock_path
 from pipeline.run import main
 from tests.conftest import ROOT, SEEDS, records, seed_copies, squash, tiny_config, write_config
 
@@ -184,5 +185,6 @@ def test_resume_after_sigkill_equals_an_uninterrupted_run(tiny_models, tmp_path)
                            capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
     assert out.read_bytes() == expected
+    assert not lock_path(out).exists()
     ids = [r["id"] for r in records(out)]
     assert len(ids) == len(set(ids)) == len(seeds) * 3
