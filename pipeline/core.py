@@ -6,8 +6,9 @@ One code path serves the notebook (`summarize`, `Pipeline`) and the runner (loca
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
 from pipeline.generation import Generated, Seq2SeqModel, generate_all
-from pipeline.inputs import Document
+from pipeline.inputs import Document, documents_from_texts
 from pipeline.language import detect_language
 from pipeline.models import ModelSpec
 from pipeline.results import DocumentResult, Segment, Summary
@@ -89,17 +90,14 @@ class Pipeline:
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
 
-    def __call__(self, texts: str | Sequence[str]) -> DocumentResult | list[DocumentResult]:
-        """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
-        single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
-        docs = [Document(str(i), t) if isinstance(t, str) else
-                Document(str(i), None, error=f"expected a string, got {type(t).__name__}")
-                for i, t in enumerate(items)]
+    def __call__(self, texts: str | Iterable[str]) -> DocumentResult | list[DocumentResult]:
+        """Summarize one text (→ one result) or an iterable of texts (→ a list of results, same order);
+        other types raise TypeError (see :func:`~pipeline.inputs.documents_from_texts`)."""
+        single, documents = documents_from_texts(texts)
         size = self.config.runtime.group_size
         results: list[DocumentResult] = []
-        for start in range(0, len(docs), size):
-            results.extend(self.process(docs[start:start + size]))
+        while group := list(itertools.islice(documents, size)):
+            results.extend(self.process(group))
         return results[0] if single else results
 
     def describe(self) -> dict[str, Any]:
