@@ -134,6 +134,11 @@ def _special_folder(tmp_path: Path) -> Path:
     return folder
 
 
+POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(),
+                                reason="needs FIFOs and /dev/zero")
+
+
+@POSIX_ONLY
 def test_special_files_get_an_error_record_without_being_read(tmp_path):
     folder = _special_folder(tmp_path)
     result: dict = {}
@@ -159,12 +164,14 @@ def test_special_files_get_an_error_record_without_being_read(tmp_path):
         assert "geheim" not in (doc.text or "")
 
 
+@POSIX_ONLY
 def test_a_device_is_refused_without_reading():
     # /dev/zero seen from a folder that contains it: refused for what it is, not read until memory runs out
     read = read_entry(Path("/dev/zero"), Path("/"), 1000)
     assert read.data is None and "device" in read.error
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names there are always Unicode")
 def test_file_names_that_are_not_utf8_give_writable_ids(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
