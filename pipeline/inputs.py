@@ -417,7 +417,7 @@ def _refusal(texts: Any) -> str | None:
 
 def _api_document(doc_id: str, item: Any) -> Document:
     if item is None or (isinstance(item, float) and math.isnan(item)) or type(item).__name__ == "NAType":
-        return Document(doc_id, None, error=f"no text: item {doc_id} is {item!r}")
+        return Document(doc_id, None, error=f"no text: item {doc_id} is {item!r}, not a string")
     if not isinstance(item, str):
         return Document(doc_id, None, error=f"expected a string, got {type(item).__name__}")
     reason = surrogate_reason(item)
