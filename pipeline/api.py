@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from pipeline.config import Config, load_config
-from pipeline.inputs import Document
+from pipeline.inputs import Document, documents_from_texts
 from pipeline.progress import DocumentBar, tqdm_class
 from pipeline.results import DocumentResult, ResultList
 
@@ -131,23 +131,22 @@ def groups_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield group
 
 
-def as_document(index: int, text: Any) -> Document:
-    if isinstance(text, str):
-        return Document(str(index), text)
-    return Document(str(index), None, error=f"expected a string, got {type(text).__name__}")
-
-
 def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:
     """Results in input order, one group (``runtime.group_size`` texts) processed at a time, with the
     document bar (see :func:`summarize` for ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
+    _, documents = documents_from_texts(texts)  # refused types raise TypeError here, at the call
     total = len(texts) if isinstance(texts, Sized) else None
     if progress is None:
         progress = pipe.config.runtime.progress and (total is None or total > 1)
+    return _results(pipe, documents, total, bool(progress))
+
+
+def _results(pipe: Pipeline, documents: Iterator[Document], total: int | None, progress: bool
+             ) -> Iterator[DocumentResult]:
     bar = DocumentBar(total, enabled=progress)
-    numbered = enumerate(texts)
     try:
-        for group in groups_of(numbered, pipe.config.runtime.group_size):
-            results = pipe.process([as_document(i, t) for i, t in group], on_progress=bar.group(len(group)))
+        for group in groups_of(documents, pipe.config.runtime.group_size):
+            results = pipe.process(group, on_progress=bar.group(len(group)))
             bar.finish_group()
             yield from results
     finally:

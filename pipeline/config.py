@@ -27,7 +27,9 @@ ComputeType = Literal[
     "float16", "bfloat16", "float32",
 ]
 DType = Literal["auto", "float32", "float16", "bfloat16"]
+DecodeErrors = Literal["error", "replace"]
 Engine = Literal["local", "ray"]
+InputFormat = Literal["auto", "txt", "jsonl", "csv", "parquet", "hf"]
 OnEnglish = Literal["skip_translation", "translate", "error"]
 OnOther = Literal["skip", "translate", "error"]
 
@@ -51,6 +53,15 @@ class InputConfig:
     text_column: str = "text"
     # text-file encoding: 'auto' tries UTF-8 (BOM or not), then Windows-1252; or any Python codec name
     encoding: str = "auto"
+    # how to read `path`: 'auto' (a folder: its .txt files; a file: by its extension; 'owner/name': a Hugging
+    # Face dataset), or 'txt', 'jsonl', 'csv', 'parquet', 'hf' (a hub dataset or a local dataset folder)
+    format: InputFormat = "auto"
+    # bytes invalid in the text's encoding (and lone surrogates): 'error' (an error record for the document) or
+    # 'replace' (U+FFFD in their place, with a warning counting them)
+    decode_errors: DecodeErrors = "error"
+    # largest document in bytes (a .txt file, a JSONL line, a table row's text); larger ones get an error
+    # record and are not read
+    max_bytes: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -203,6 +214,7 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "ray.num_gpus": (lambda v: v is None or v >= 0, "null or a number >= 0"),
     "ray.max_retries": (lambda v: v >= 0, "an integer >= 0"),
     "input.encoding": (lambda v: _known_encoding(v), "'auto' or a Python codec name such as 'utf-8', 'cp1252'"),
+    "input.max_bytes": (lambda v: v >= 1, "an integer >= 1 (bytes)"),
 }
 
 

@@ -148,7 +148,8 @@ class Pipeline:
     def __call__(self, texts: Iterable[str], *, progress: bool | None = None) -> ResultList: ...
 
     def __call__(self, texts: str | Iterable[str], *, progress: bool | None = None) -> DocumentResult | ResultList:
-        """Summarize one text (→ one :class:`DocumentResult`) or several (→ a :class:`ResultList`, same order).
+        """Summarize one text (→ one :class:`DocumentResult`) or several (→ a :class:`ResultList`, same order);
+        other types raise TypeError (see :func:`~pipeline.inputs.documents_from_texts`).
 
         ``progress``: a progress bar over the documents; None shows one for more than one document unless
         ``runtime.progress`` is false.

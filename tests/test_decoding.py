@@ -56,3 +56,26 @@ def test_double_encoded_text_gets_a_warning():
     mojibake = GERMAN.encode("utf-8").decode("cp1252", errors="replace") * 2
     decoded = decode_bytes(mojibake.encode("utf-8"))
     assert decoded.error is None and "double-encoded" in decoded.warning
+
+
+def test_utf8_with_a_few_bad_bytes_is_refused_not_read_as_windows_1252():
+    data = GERMAN.encode("utf-8") + b" \xff " + GERMAN.encode("utf-8")
+    decoded = decode_bytes(data)
+    assert decoded.text is None
+    assert "invalid UTF-8" in decoded.error and "1 byte" in decoded.error and "input.decode_errors" in decoded.error
+
+
+def test_bad_bytes_replaced_on_request_with_a_count():
+    data = GERMAN.encode("utf-8") + b" \xff\xfe " + "Größe".encode()
+    decoded = decode_bytes(data, errors="replace")
+    assert decoded.text == GERMAN + " \ufffd\ufffd Größe"
+    assert "2 replaced by U+FFFD" in decoded.warning
+    assert "1 replaced" in decode_bytes(codecs.BOM_UTF8 + b"ab\xffc", errors="replace").warning
+    assert "1 replaced" in decode_bytes(b"ab\xe4c", "utf-8", errors="replace").warning
+
+
+def test_windows_1252_with_an_accidental_utf8_pair_is_still_windows_1252():
+    # "ß“" in Windows-1252 is 0xDF 0x93, which is also a valid UTF-8 sequence (U+07D3)
+    text = "„Grüße aus Fuß“, sagte Jürgen Müller über die Öffnung."
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert decoded.text == text and "Windows-1252" in decoded.warning
