@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
-from pipeline.generation import Generated, Seq2SeqModel, generate_all
+from pipeline.generation import FailureWatch, Generated, ModelBrokenError, Seq2SeqModel, check_generates, generate_all
 from pipeline.inputs import Document
 from pipeline.language import detect_language
 from pipeline.models import ModelSpec
@@ -88,6 +88,13 @@ class Pipeline:
         self.config = load_config(config, overrides=overrides or None)
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+        # a model that cannot generate stops here, one that fails every input alike stops the run later
+        # (ModelBrokenError), instead of an error record for every document
+        self._watches = {}
+        for role, model in (("translation", self.translator), ("summarization", self.summarizer)):
+            name = f"{role} model {getattr(self.config, role).model!r}"
+            check_generates(model, name)
+            self._watches[role] = FailureWatch(name)
 
     def __call__(self, texts: str | Sequence[str]) -> DocumentResult | list[DocumentResult]:
         """Summarize one text (→ one result) or a list of texts (→ a list of results, same order)."""
@@ -180,7 +187,7 @@ class Pipeline:
         sources = [src for w in active for src, _ in w.pieces]
         runtime = self.config.runtime
         outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
-                               max_batch_tokens=runtime.max_batch_tokens)
+                               max_batch_tokens=runtime.max_batch_tokens, watch=self._watches["translation"])
         position = 0
         for w in active:
             w.outputs = outputs[position:position + len(w.pieces)]
@@ -227,7 +234,7 @@ class Pipeline:
                 chunk_lists.append([" ".join(c) for c in chunks])
             inputs = [text for chunks in chunk_lists for text in chunks]
             outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
-                                   max_batch_tokens=runtime.max_batch_tokens)
+                                   max_batch_tokens=runtime.max_batch_tokens, watch=self._watches["summarization"])
             position, still = 0, []
             for w, chunks in zip(pending, chunk_lists, strict=True):
                 outs = outputs[position:position + len(chunks)]
@@ -305,12 +312,16 @@ def process_group_safely(pipeline: Pipeline, documents: Sequence[Document]) -> l
     """Records for a group; an unexpected failure is retried document by document, then recorded."""
     try:
         return [r.to_record() for r in pipeline.process(documents)]
+    except ModelBrokenError:
+        raise  # the model, not these documents: stop the run
     except Exception:
         log.exception("processing a group of %d documents failed; retrying one by one", len(documents))
     records = []
     for doc in documents:
         try:
             records.extend(r.to_record() for r in pipeline.process([doc]))
+        except ModelBrokenError:
+            raise
         except Exception as exc:
             log.exception("document %s failed", doc.id)
             records.append(DocumentResult(doc.id, "error", error=f"internal error: {type(exc).__name__}: "

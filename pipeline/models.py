@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.beams import share_source_across_beams
 from pipeline.config import ConfigError
-from pipeline.generation import Generated
+from pipeline.generation import Generated, ModelLoadError
 from pipeline.processors import lean_logits_processors
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,6 @@ class _SupersededLengthFilter(logging.Filter):
 
 
 logging.getLogger("transformers.generation.utils").addFilter(_SupersededLengthFilter())
-
-
-class ModelLoadError(RuntimeError):
-    """A model could not be found or loaded; the message says which, where we looked, and how to fix it."""
 
 
 @dataclass(frozen=True)
