@@ -11,7 +11,8 @@ are applied to a model only where they are known to give stock transformers' tok
 
 Switched off, stock ``generate`` runs, one warning says why, and the model's ``describe()`` (so the
 manifest) records which path ran: ``beam_search`` ``"shared-source"``, ``"self-attention-reorder"`` or
-``"stock"``, ``logits_bans`` ``"in-place"`` or ``"stock"``, and ``speedups`` the reason.
+``"stock"``, ``logits_bans`` ``"in-place"`` or ``"stock"``, and ``speedups`` the reason. The environment
+variable ``DE_EN_STOCK_GENERATE=1`` switches them off outright.
 
 Why the bans are not passed through the public ``generate(logits_processor=...)``: transformers appends
 user processors after its own, so a minimum-length ban would run after ``ForcedEOSTokenLogitsProcessor``
@@ -23,6 +24,7 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +47,8 @@ KNOWN_SIGNATURES = {
 # self-check input: two lengths, so that the batch is padded
 CHECK_TEXTS = ("Der Umsatz stieg im dritten Quartal um 7,25 Prozent auf 15.000 Euro.", "Guten Morgen.")
 CHECK_NEW_TOKENS = 8
+# set to 1, every model runs stock generate (to compare, or if the gate ever misjudges a version)
+STOCK_ENV = "DE_EN_STOCK_GENERATE"
 
 _warned: set[str] = set()
 
@@ -146,6 +150,8 @@ def apply_speedups(model: Any, tokenizer: Any, generation_config: Any) -> Speedu
     import transformers
 
     version = transformers.__version__
+    if os.environ.get(STOCK_ENV) == "1":
+        return Speedups("stock", "stock", f"switched off by {STOCK_ENV}=1")
     problems = hook_problems(type(model))
     attention = getattr(model.config, "_attn_implementation", None)
     off = [problem for found in problems.values() for problem in found]
