@@ -225,11 +225,13 @@ def self_check(model: Any, tokenizer: Any, generation_config: Any) -> str | None
         if attention is not None and model.config._attn_implementation != attention:
             model.set_attn_implementation(attention)
     if ours.shape != stock.shape or not torch.equal(ours, stock):
-        return f"tokens {ours.tolist()} where stock generate gives {stock.tolist()}"
+        log.debug("self-check: tokens %s where stock generate gives %s", ours.tolist(), stock.tolist())
+        return "other tokens than stock generate"
     return None
 
 
 def _warn_once(message: str) -> None:
+    """The first such message of the process is a warning; later ones (another model) are info."""
     if message not in _warned:
+        log.log(logging.INFO if _warned else logging.WARNING, "%s", message)
         _warned.add(message)
-        log.warning("%s", message)
