@@ -137,7 +137,7 @@ def _processor_attributes() -> bool:
             and new.eos_token_id.tolist() == [2])
 
 
-def tested_version() -> bool:
+def in_tested_range() -> bool:
     import transformers
     from packaging.version import Version
 
@@ -164,7 +164,7 @@ def apply_speedups(model: Any, tokenizer: Any, generation_config: Any) -> Speedu
         if not problems["bans"]:
             processors.lean_logits_processors(model)
             bans = "in-place"
-        if (beam, bans) == ("stock", "stock") or tested_version():
+        if (beam, bans) == ("stock", "stock") or in_tested_range():
             break
         mismatch = self_check(model, tokenizer, generation_config)
         if mismatch is None:
