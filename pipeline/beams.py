@@ -8,7 +8,7 @@ distilbart's shapes (4 beams, 4 inputs of 1,000 tokens, 64 new tokens): 31.4 s s
 cross-attention reorder, 13.4 s with one source per input; outputs identical token for token.
 
 ``share_source_across_beams(model)`` changes three things on one loaded model, through transformers'
-hooks, and nothing in the library:
+hooks, and nothing in the library (``pipeline.speedups`` decides whether the hooks can be trusted):
 
 * ``_expand_inputs_for_generation`` repeats the decoder-side inputs per beam but leaves the encoder output
   and its attention mask at one row per input;
@@ -24,8 +24,8 @@ them because the cross-attention cache is built from the repeated encoder output
 
 from __future__ import annotations
 
+import functools
 import logging
-import types
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -70,13 +70,13 @@ def reorder_self_attention_only(cache: Any, beam_idx: Any) -> Any:
     return cache
 
 
-def _expand_decoder_side_only(model: Any, expand_size: int = 1, is_encoder_decoder: bool = False,
+def _expand_decoder_side_only(stock: Any, expand_size: int = 1, is_encoder_decoder: bool = False,
                               input_ids: Any = None, **model_kwargs: Any) -> tuple[Any, dict[str, Any]]:
-    from transformers.generation.utils import GenerationMixin
-
+    """``stock`` (the model's own ``_expand_inputs_for_generation``, a method or a staticmethod depending on
+    the version) on everything but the per-input kwargs, called by keyword."""
     kept = {name: model_kwargs.pop(name) for name in _PER_INPUT if name in model_kwargs}
-    input_ids, model_kwargs = GenerationMixin._expand_inputs_for_generation(model, expand_size, False, input_ids,
-                                                                            **model_kwargs)
+    input_ids, model_kwargs = stock(expand_size=expand_size, is_encoder_decoder=False, input_ids=input_ids,
+                                    **model_kwargs)
     model_kwargs.update(kept)
     return input_ids, model_kwargs
 
@@ -89,18 +89,19 @@ def _register() -> None:
     AttentionMaskInterface.register(ATTENTION, sdpa_mask)
 
 
-def share_source_across_beams(model: Any) -> str:
-    """Apply what fits ``model`` (see the module docstring); returns 'shared source', 'self-attention
-    reorder only' or 'stock' for the manifest."""
+def share_source_across_beams(model: Any, *, shared_source: bool = True) -> str:
+    """Apply what fits ``model`` (see the module docstring; ``shared_source=False``: the reorder part only);
+    returns 'shared-source', 'self-attention-reorder' or 'stock' for the manifest."""
     config = model.config
     if not config.is_encoder_decoder or hasattr(model, "_reorder_cache"):
         return "stock"
     model._reorder_cache = reorder_self_attention_only
-    if config.model_type not in SHARED_SOURCE_MODELS or config._attn_implementation != "sdpa":
+    if not shared_source or config.model_type not in SHARED_SOURCE_MODELS or config._attn_implementation != "sdpa":
         log.debug("beam search keeps one source per beam for %s (attention %s)", config.model_type,
                   config._attn_implementation)
-        return "self-attention reorder only"
+        return "self-attention-reorder"
     _register()
     model.set_attn_implementation(ATTENTION)
-    model._expand_inputs_for_generation = types.MethodType(_expand_decoder_side_only, model)
-    return "shared source"
+    model._expand_inputs_for_generation = functools.partial(_expand_decoder_side_only,
+                                                            model._expand_inputs_for_generation)
+    return "shared-source"

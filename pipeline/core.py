@@ -19,7 +19,7 @@ from typing import Any, overload
 from pipeline.api import results_for
 from pipeline.config import Config, RuntimeConfig, load_config
 from pipeline.flags import document_flags
-from pipeline.generation import Generated, Seq2SeqModel, generate_all
+from pipeline.generation import FailureWatch, Generated, ModelBrokenError, Seq2SeqModel, check_generates, generate_all
 from pipeline.inputs import Document
 from pipeline.models import ModelSpec
 from pipeline.progress import TRANSLATION_SHARE, ProgressCallback, batch_reporter, quiet_loading, tqdm_class
@@ -124,6 +124,13 @@ class Pipeline:
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
         # the runner's side files keeping finished batches of very large groups (pipeline.checkpoint)
         self.checkpoints: Any = None
+        # a model that cannot generate stops here, one that fails every input alike stops the run later
+        # (ModelBrokenError), instead of an error record for every document
+        self._watches = {}
+        for role, model in (("translation", self.translator), ("summarization", self.summarizer)):
+            name = f"{role} model {getattr(self.config, role).model!r}"
+            check_generates(model, name)
+            self._watches[role] = FailureWatch(name)
 
     def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
         """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
@@ -253,7 +260,8 @@ class Pipeline:
         try:
             outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
                                    max_batch_tokens=runtime.max_batch_tokens, checkpoint=checkpoint,
-                                   on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)))
+                                   on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)),
+                                   watch=self._watches["translation"])
         finally:
             if checkpoint is not None:
                 checkpoint.close()
@@ -307,7 +315,8 @@ class Pipeline:
             report = batch_reporter(on_progress if first_round else None, TRANSLATION_SHARE, 1.0, len(inputs))
             first_round = False
             outputs = generate_all(summarizer, inputs, batch_size=runtime.batch_size,
-                                   max_batch_tokens=runtime.max_batch_tokens, on_batch=report)
+                                   max_batch_tokens=runtime.max_batch_tokens, on_batch=report,
+                                   watch=self._watches["summarization"])
             position, still = 0, []
             for w, chunks in zip(pending, chunk_lists, strict=True):
                 outs = outputs[position:position + len(chunks)]
@@ -355,12 +364,16 @@ def process_group_safely(pipeline: Pipeline, documents: Sequence[Document]) -> l
     """Records for a group; an unexpected failure is retried document by document, then recorded."""
     try:
         return [r.to_record() for r in pipeline.process(documents)]
+    except ModelBrokenError:
+        raise  # the model, not these documents: stop the run
     except Exception:
         log.exception("processing a group of %d documents failed; retrying one by one", len(documents))
     records = []
     for doc in documents:
         try:
             records.extend(r.to_record() for r in pipeline.process([doc]))
+        except ModelBrokenError:
+            raise
         except Exception as exc:
             log.exception("document %s failed", doc.id)
             records.append(DocumentResult(doc.id, "error", error=f"internal error: {type(exc).__name__}: "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pipeline.numbers import summary_flags, translation_flags
+from pipeline.figures import summary_flags, translation_flags
 from pipeline.results import Segment
 
 # Kinds of flag, as counted in the manifest.

@@ -1,7 +1,9 @@
 """Batched generation shared by both backends: length-sorted batches, order restored, failures isolated.
 
 A batch that fails (CUDA out of memory included) is split in halves and retried, down to single inputs;
-an input that still fails gets a result carrying the error instead of taking the whole run down.
+an input that still fails gets a result carrying the error instead of taking the whole run down. A model
+that fails every input the same way is broken, not the inputs: a :class:`FailureWatch` stops the run then
+(:class:`ModelBrokenError`), and :func:`check_generates` tries one short input when a model is loaded.
 """
 
 from __future__ import annotations
@@ -15,6 +17,20 @@ from typing import Any, Protocol
 from pipeline.batching import plan_batches
 
 log = logging.getLogger(__name__)
+
+# Single-input failures, all alike and with nothing generated before them, that mark a model as broken.
+BROKEN_AFTER = 8
+# The input of the load-time check.
+PROBE_TEXT = "Guten Morgen."
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be found or loaded; the message says which, where we looked, and how to fix it."""
+
+
+class ModelBrokenError(ModelLoadError):
+    """A model loaded but cannot generate: every input fails the same way. Stops a run (exit status 2)
+    instead of turning every document into an error record."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,55 @@ def is_out_of_memory(exc: BaseException) -> bool:
     return "out of memory" in text or "alloc_failed" in text or type(exc).__name__ == "OutOfMemoryError"
 
 
+class FailureWatch:
+    """Tells a broken model from bad inputs. While nothing the model generated has succeeded and all its
+    failures are alike (exception type and message), it raises :class:`ModelBrokenError` on the ``limit``-th
+    single-input failure, or at the end of a :func:`generate_all` call in which every input (two or more in
+    all) failed. Any success, or a different failure, disarms it for good: from then on failures are the
+    inputs' and become error results."""
+
+    def __init__(self, name: str, limit: int = BROKEN_AFTER):
+        self.name = name
+        self.limit = limit
+        self.armed = True
+        self.failure: str | None = None
+        self.count = 0
+
+    def succeeded(self) -> None:
+        self.armed = False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.armed:
+            return
+        failure = f"{type(exc).__name__}: {exc}"
+        if self.failure is not None and failure != self.failure:
+            self.armed = False
+            return
+        self.failure, self.count = failure, self.count + 1
+        if self.count >= self.limit:
+            raise self._error() from exc
+
+    def call_done(self) -> None:
+        """End of a generate_all call: armed here means all of its inputs failed alike."""
+        if self.armed and self.count >= 2:
+            raise self._error()
+
+    def _error(self) -> ModelBrokenError:
+        return ModelBrokenError(
+            f"the {self.name} failed on each of the {self.count} inputs it was given, always with {self.failure}; "
+            f"nothing was generated, so the run stops (no records written for this group of documents). Check "
+            f"the model and the installed library versions (README: Dependencies)")
+
+
+def check_generates(model: Seq2SeqModel, name: str) -> None:
+    """One short input through ``model`` at load time: a model that loads but cannot generate stops here."""
+    try:
+        model.generate_batch([PROBE_TEXT])
+    except Exception as exc:
+        raise ModelBrokenError(f"the {name} loaded but cannot generate: on the test input {PROBE_TEXT!r} it "
+                               f"failed with {type(exc).__name__}: {exc}") from exc
+
+
 def generate_all(
     model: Seq2SeqModel,
     texts: Sequence[str],
@@ -62,9 +127,11 @@ def generate_all(
     max_batch_tokens: int | None = None,
     on_batch: Callable[[int], None] | None = None,
     checkpoint: Any = None,
+    watch: FailureWatch | None = None,
 ) -> list[Generated]:
     """Generate for every text; results come back in input order. ``checkpoint`` (a
-    :class:`~pipeline.checkpoint.BatchCheckpoint`) supplies batches finished before and keeps new ones."""
+    :class:`~pipeline.checkpoint.BatchCheckpoint`) supplies batches finished before and keeps new ones. With
+    ``watch``, a model that fails every input the same way raises :class:`ModelBrokenError` instead."""
     if not texts:
         return []
     lengths = model.count_tokens(texts)
@@ -75,15 +142,18 @@ def generate_all(
             for i, out in zip(batch, saved, strict=True):
                 results[i] = out
         else:
-            _run(model, texts, batch, results)
+            _run(model, texts, batch, results, watch)
             if checkpoint is not None:
                 checkpoint.put(index, batch, [results[i] or Generated(None, False, 0, "not generated") for i in batch])
         if on_batch is not None:
             on_batch(len(batch))
+    if watch is not None:
+        watch.call_done()
     return [r if r is not None else Generated(None, False, 0, "not generated") for r in results]
 
 
-def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None]) -> None:
+def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None],
+         watch: FailureWatch | None) -> None:
     try:
         outputs = model.generate_batch([texts[i] for i in batch])
     except Exception as exc:  # any failure inside the model is isolated to this batch
@@ -93,12 +163,16 @@ def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: l
             half = len(batch) // 2
             log.warning("generation failed for a batch of %d (%s: %s); retrying in halves",
                         len(batch), type(exc).__name__, exc)
-            _run(model, texts, batch[:half], results)
-            _run(model, texts, batch[half:], results)
+            _run(model, texts, batch[:half], results, watch)
+            _run(model, texts, batch[half:], results, watch)
             return
+        if watch is not None:
+            watch.failed(exc)
         log.error("generation failed for one input (%s: %s)", type(exc).__name__, exc)
         results[batch[0]] = Generated(None, False, 0, f"{type(exc).__name__}: {exc}")
         return
+    if watch is not None:
+        watch.succeeded()
     for i, out in zip(batch, outputs, strict=False):
         results[i] = out
 

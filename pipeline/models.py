@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.beams import share_source_across_beams
 from pipeline.config import ConfigError
-from pipeline.generation import Generated
-from pipeline.processors import lean_logits_processors
+from pipeline.generation import Generated, ModelLoadError
+from pipeline.speedups import apply_speedups
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +38,6 @@ class _SupersededLengthFilter(logging.Filter):
 
 
 logging.getLogger("transformers.generation.utils").addFilter(_SupersededLengthFilter())
-
-
-class ModelLoadError(RuntimeError):
-    """A model could not be found or loaded; the message says which, where we looked, and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -201,11 +196,11 @@ class TransformersSeq2Seq:
                 raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self.quantized = True
-        self.beam_search = share_source_across_beams(model)
-        lean_logits_processors(model)
         self.model = model.to(device)
         self.dtype = dtype
         self._configure(spec)
+        # the speed-ups where the installed transformers is known to give its stock tokens with them
+        self.speedups = apply_speedups(self.model, self.tokenizer, self.generation_config)
         self._provenance = model_provenance(spec.name, spec.revision)
 
     def _configure(self, spec: ModelSpec) -> None:
@@ -263,8 +258,9 @@ class TransformersSeq2Seq:
             "dtype": str(self.dtype).removeprefix("torch."),
             "quantized_int8": self.quantized,
             "attention": getattr(self.model.config, "_attn_implementation", None),
-            "beam_search": self.beam_search,
-            "logits_bans": "in place",
+            "beam_search": self.speedups.beam_search,
+            "logits_bans": self.speedups.logits_bans,
+            "speedups": self.speedups.reason,
             "threads": torch.get_num_threads(),
             "max_input_tokens": self.max_input_tokens,
             "generation": {k: v for k, v in gen.to_diff_dict().items() if not k.startswith("_")},

@@ -16,8 +16,8 @@ same ``-inf`` whether it is added or written. A test checks the tokens against s
 
 from __future__ import annotations
 
+import functools
 import math
-import types
 from typing import Any
 
 
@@ -55,14 +55,13 @@ def lean_replacement(processor: Any) -> Any:
     return processor
 
 
-def _lean_get_logits_processor(model: Any, *args: Any, **kwargs: Any) -> Any:
+def _lean_get_logits_processor(stock: Any, *args: Any, **kwargs: Any) -> Any:
     from transformers import LogitsProcessorList
-    from transformers.generation.utils import GenerationMixin
 
-    stock = GenerationMixin._get_logits_processor(model, *args, **kwargs)
-    return LogitsProcessorList(lean_replacement(processor) for processor in stock)
+    return LogitsProcessorList(lean_replacement(processor) for processor in stock(*args, **kwargs))
 
 
 def lean_logits_processors(model: Any) -> None:
-    """Let ``model.generate`` use the in-place processors (see the module docstring)."""
-    model._get_logits_processor = types.MethodType(_lean_get_logits_processor, model)
+    """Let ``model.generate`` use the in-place processors (see the module docstring; ``pipeline.speedups``
+    decides whether the hook can be trusted)."""
+    model._get_logits_processor = functools.partial(_lean_get_logits_processor, model._get_logits_processor)

@@ -6,7 +6,7 @@ values of the wrong type are shown as text or left out, and nothing raises.
 
 Flagged figures are highlighted with `<mark>` on both sides of a segment (German: lost or changed in the
 translation; English: not in the German) and in the summary (invented). The record's flags hold the
-figures' texts; their positions are found again with the figure readers of `pipeline.numbers`, and by plain
+figures' texts; their positions are found again with the figure readers of `pipeline.figures`, and by plain
 text search for a figure those readers do not find.
 
 The CSS is inline and scoped to `.dsr`; colours are semi-transparent over `color: inherit`, so a card reads
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.numbers import Figure, english_figures, german_figures
+from pipeline.figures import Figure, english_figures, german_figures
 
 STATUSES = ("ok", "skipped", "error")
 # how a highlight is labelled (shown after the figure) and explained (its title)

@@ -18,6 +18,8 @@ Contenders, each in its own subprocess (own peak RSS, own threads) on the same G
   pipeline it summarizes the same chunks (``chunk_texts`` to the model's 1,024 tokens, map-reduce until
   one chunk is left) rather than truncating the translation. No thread or dtype settings: library defaults.
 * ``hf`` (b): the pipeline, transformers backend (length-sorted batches, ``runtime.*`` settings).
+* ``hf-stock`` (b's): as (b) with the generate speed-ups switched off (``DE_EN_STOCK_GENERATE=1``): stock
+  transformers ``generate``, what (b) falls back to where ``pipeline.speedups`` does not trust the version.
 * ``hf-bf16`` (b'): as (b) with ``runtime.dtype: bfloat16`` (fast on CPUs with AVX512-BF16 or AMX).
 * ``hf-fp16`` (b'): as (b) with ``runtime.dtype: float16`` (for GPUs; slow on CPU).
 * ``hf-int8`` (b''): as (b) with ``runtime.quantize: true`` (dynamic int8 linear layers, CPU only).
@@ -58,6 +60,7 @@ if str(ROOT) not in sys.path:
 CONTENDERS = {
     "loop": "(a) plain transformers loop",
     "hf": "(b) pipeline, transformers",
+    "hf-stock": "(b's) pipeline, transformers, stock generate",
     "hf-bf16": "(b') pipeline, transformers, bfloat16",
     "hf-fp16": "(b'f) pipeline, transformers, float16",
     "hf-int8": "(b'') pipeline, transformers, quantize",
@@ -279,7 +282,10 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
     """(b), (b'), (b'') or (c): all documents in one group through ``Pipeline.process``."""
     from pipeline.core import Pipeline
     from pipeline.inputs import Document
+    from pipeline.speedups import STOCK_ENV
 
+    if contender == "hf-stock":
+        os.environ[STOCK_ENV] = "1"
     started = time.perf_counter()
     pipe = Pipeline(pipeline_config(job, contender))
     load_seconds = time.perf_counter() - started
@@ -311,7 +317,8 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
     facts = pipe.describe()
     details: dict[str, Any] = {role: {k: facts[role].get(k) for k in ("backend", "device", "dtype", "quantized_int8",
                                                                   "attention", "threads", "compute_type",
-                                                                  "inter_threads", "intra_threads")
+                                                                  "inter_threads", "intra_threads",
+                                                                  "beam_search", "logits_bans")
                                       if facts[role].get(k) is not None} for role in facts}
     details.update(_pass_details(passes, split))
     return Measurement(contender, len(docs), seconds, tokens, _peak_rss_mib(), load_seconds, details)
@@ -381,6 +388,9 @@ def goals(measurements: list[Measurement]) -> dict[str, Any]:
         out["(c) >= 15x (a)"] = round(by["ct2"].docs_per_s / by["loop"].docs_per_s, 2)
     if "hf" in by and "ct2" in by:
         out["(c) peak memory <= 0.5 (b)"] = round(by["ct2"].peak_rss_mib / by["hf"].peak_rss_mib, 2)
+    if "hf" in by and "hf-stock" in by:
+        out["(b) speed / (b's) speed, speed-ups on / stock generate"] = round(
+            by["hf"].docs_per_s / by["hf-stock"].docs_per_s, 2)
     return out
 
 

@@ -311,7 +311,7 @@ def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed:
         "normalize_embedding": False,
         "num_hidden_layers": shape.encoder_layers,
         "static_position_embeddings": True,
-        **{key: generation[key] for key in ("bad_words_ids", "max_length", "num_beams")},
+        **{key: generation[key] for key in ("bad_words_ids", "forced_eos_token_id", "max_length", "num_beams")},
     }
     _save_model(MarianMTModel, config, GenerationConfig(**generation), legacy, out, seed=seed)
     logger.info(
@@ -421,6 +421,7 @@ def build_bart(out_dir: str | Path, shape: BartShape = TINY_BART, *, seed: int =
         "extra_pos_embeddings": 2,
         "force_bos_token_to_be_generated": True,
         "forced_bos_token_id": 0,
+        "forced_eos_token_id": 2,  # transformers 5.0 no longer writes it either
         "gradient_checkpointing": False,
         "normalize_before": False,
         "normalize_embedding": True,

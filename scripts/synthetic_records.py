@@ -16,7 +16,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from pipeline.numbers import summary_flags, translation_flags
+from pipeline.figures import summary_flags, translation_flags
 from pipeline.output import manifest_path
 
 # (German, English) sentence templates; {a} {b} {c} are figures

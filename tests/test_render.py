@@ -70,7 +70,7 @@ def test_flagged_figures_highlighted_on_both_sides_with_their_kind():
 
 
 def test_figure_spans_prefer_the_figure_reader_and_fall_back_to_text_search():
-    from pipeline.numbers import german_figures
+    from pipeline.figures import german_figures
 
     text = "Von 12 Prozent auf 12 Prozent, dann zwölf."
     spans = figure_spans(text, ["12 Prozent", "12 Prozent", "nicht da", "dann"], german_figures)

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.core import load_model
+from pipeline.speedups import in_tested_range
 from scripts.make_tiny_models import GERMAN_LINES
 from tests.conftest import ROLES
 
@@ -60,10 +61,11 @@ def test_shared_source_beam_search_gives_the_stock_tokens(sharp_models, reorders
     reorders.clear()
     stock = _stock_texts(sharp_models[name], model.generation_config, SEGMENTS)
 
-    assert model.describe()["beam_search"] == "shared source"
     assert len(set(stock)) > 1  # outputs depend on the input, so equality means something
     assert ours == stock
-    assert 0 < ours_reordered == len(reorders) // 2  # only the self-attention half of the cache was moved
+    if in_tested_range():  # elsewhere the load-time self-check picks the path (tests/test_speedups.py)
+        assert model.describe()["beam_search"] == "shared-source"
+        assert 0 < ours_reordered == len(reorders) // 2  # only the self-attention half of the cache was moved
 
 
 def test_greedy_search_gives_the_stock_tokens(sharp_models):
@@ -128,5 +130,5 @@ def test_generate_with_lean_processors_gives_the_stock_tokens(sharp_models, monk
     model = _load(sharp_models[name], generation)
     ours = [g.text for g in model.generate_batch(SEGMENTS)]
 
-    assert calls  # the in-place processors ran
+    assert calls or not in_tested_range()  # the in-place processors ran
     assert ours == _stock_texts(sharp_models[name], model.generation_config, SEGMENTS)

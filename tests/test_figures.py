@@ -1,4 +1,4 @@
-"""Figures read from German and English text, and compared (pipeline/numbers.py)."""
+"""Figures read from German and English text, and compared (pipeline/figures.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import numbers
-from pipeline.numbers import (
+from pipeline import figures
+from pipeline.figures import (
     Figure,
     compare_figures,
     english_figures,
@@ -265,14 +265,14 @@ def test_identical_tokens_match_themselves_across_languages(text: str) -> None:
 
 def test_spans_and_numbers() -> None:
     text = "Am 2. September 2025 um 13.00 Uhr: 2,5 Mio. Euro, 12 % mehr, H100, 1.2.3."
-    figures = german_figures(text)
-    assert [f.kind for f in figures] == ["date", "time", "number", "percent", "token", "token"]
-    for figure in figures:
+    found = german_figures(text)
+    assert [f.kind for f in found] == ["date", "time", "number", "percent", "token", "token"]
+    for figure in found:
         assert text[figure.start : figure.end] == figure.text
-    assert figures[2].number == Decimal(2_500_000)
-    assert figures[3].number == Decimal(12)
-    assert figures[0].number is None
-    assert {f.kind for f in figures} <= set(numbers.FIGURE_KINDS)
+    assert found[2].number == Decimal(2_500_000)
+    assert found[3].number == Decimal(12)
+    assert found[0].number is None
+    assert {f.kind for f in found} <= set(figures.FIGURE_KINDS)
 
 
 def test_compare_reports_missing_extra_and_matched() -> None:
@@ -365,14 +365,14 @@ def test_realistic_text_of_24000_characters_is_fast() -> None:
     )
     text = (paragraph * (24_000 // len(paragraph) + 1))[:24_000]
     started = time.perf_counter()
-    figures = german_figures(text)
+    found = german_figures(text)
     translation_flags(text, text)
     assert time.perf_counter() - started < 2.0
-    assert len(figures) > 100
+    assert len(found) > 100
 
 
 def test_module_uses_the_standard_library_only() -> None:
-    tree = ast.parse(Path(numbers.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(figures.__file__).read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
