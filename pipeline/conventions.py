@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import ConfigError
-from pipeline.families import Family, UnknownFamily, identify, language_codes
+from pipeline.families import DETECTABLE, Family, UnknownFamily, identify, language_codes
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,8 @@ def _check_single_pair(tokenizer: Any, role: str, name: str, source: str | None,
         return
     for key, wanted, own in (("source_language", source, getattr(tokenizer, "source_lang", None)),
                              ("target_language", target, getattr(tokenizer, "target_lang", None))):
-        if wanted is not None and isinstance(own, str) and wanted != own:
+        # only a side the tokenizer names with a code like ours ('de', 'en'; not 'mul' or 'eng') is checked
+        if wanted is not None and own in DETECTABLE and wanted != own:
             raise ConfigError(
                 f"config key '{role}.{key}': {wanted!r}, but {name!r} translates {own!r} only for that side "
                 f"(a single language pair); use a multilingual model (NLLB-200, M2M100, mBART-50) or null"

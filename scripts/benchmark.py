@@ -162,7 +162,7 @@ def _prepare_family(cache: Path, name: str) -> Path:
     else:
         shape, build = REAL_SHAPES[_FAMILY[name]], FAMILY_BUILDERS[_FAMILY[name]]
     folder = cache / "models" / name
-    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a token"}
+    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a non-special token"}
     marker = folder / "benchmark-ready.json"
     if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
         print(f"building {name} stand-in in {folder} ...", flush=True)
@@ -178,9 +178,11 @@ def _keep_to_tokens(folder: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    vocab = tokenizer.get_vocab()
-    real = {i for token, i in vocab.items() if not token.startswith("madeupword")}
-    real |= set(getattr(tokenizer, "lang_token_to_id", {}).values())
+    # special tokens (language codes, Pegasus' <unk_N>, ...) decode to nothing: a random model that repeats one
+    # would write an empty text; forced tokens (EOS, the target code) are forced whatever their score
+    special = set(tokenizer.all_special_ids) | set(getattr(tokenizer, "lang_token_to_id", {}).values())
+    special |= {i for token, i in tokenizer.get_vocab().items() if token in tokenizer.all_special_tokens}
+    real = {i for token, i in tokenizer.get_vocab().items() if not token.startswith("madeupword")} - special
     weights = load_file(folder / "model.safetensors")
     rows = next(v.shape[0] for k, v in weights.items() if k.endswith(("shared.weight", "embed_tokens.weight")))
     banned = [i for i in range(rows) if i not in real]
@@ -388,7 +390,7 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
         started, cpu = time.perf_counter(), time.process_time()
         results = pipe.process(docs)
         passes.append((time.perf_counter() - started, generated, {**spent, "cpu": time.process_time() - cpu}))
-        failed = [r.id for r in results if r.status != "ok"]
+        failed = [(r.id, r.error) for r in results if r.status != "ok"]
         if failed:
             raise RuntimeError(f"{contender}: documents failed: {failed}")
     seconds, tokens, split = min(passes, key=lambda p: p[0])
