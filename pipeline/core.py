@@ -37,7 +37,10 @@ MAX_ROUNDS = 8
 
 
 def model_spec(section: Any, role: str) -> ModelSpec:
-    return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
+    return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
+                     prefix=getattr(section, "prefix", None),
+                     source_language=getattr(section, "source_language", None),
+                     target_language=getattr(section, "target_language", "en"))
 
 
 def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
@@ -100,6 +103,7 @@ class _Work:
     doc: Document
     language: str | None = None
     translate: bool = True
+    source: str | None = None  # language to translate from (multilingual translators); None = the default
     pieces: list[tuple[str, int]] = field(default_factory=list)  # (source, paragraph)
     outputs: list[Generated] = field(default_factory=list)
     english: str | None = None
@@ -219,21 +223,40 @@ class Pipeline:
                     w.result = self._refuse(w, "error", "document is in English (language.english: error)")
                 elif options.english == "skip_translation":
                     w.translate = False
-                    w.pieces = [(doc.text[a:b], p) for a, b, p in document_sentences(doc.text)]
+                    w.pieces = [(doc.text[a:b], p) for a, b, p in document_sentences(doc.text, language="en")]
                     w.outputs = [Generated(src) for src, _ in w.pieces]
                     w.english = "\n\n".join(doc.text[a:b] for a, b in paragraph_spans(doc.text))
                     w.units = [src for src, _ in w.pieces]
                     w.warnings.append("English document: summarized without translation")
+                elif self._reads("en"):
+                    w.source = "en"  # language.english: translate, by a translator that reads English
+            elif self._reads(guess.language):
+                w.source = guess.language  # a multilingual translator reads it: translated from it
             elif guess.language != "de":
+                why = f"document language is {guess.language!r}, {self._unreadable()}"
                 if options.other == "skip":
-                    w.result = self._refuse(w, "skipped", f"document language is {guess.language!r}, not German "
-                                                          f"(language.other: skip)")
+                    w.result = self._refuse(w, "skipped", f"{why} (language.other: skip)")
                 elif options.other == "error":
-                    w.result = self._refuse(w, "error", f"document language is {guess.language!r}, not German "
-                                                        f"(language.other: error)")
+                    w.result = self._refuse(w, "error", f"{why} (language.other: error)")
                 else:
                     w.warnings.append(f"document language is {guess.language!r}; translated as German anyway")
         return w
+
+    def _reads(self, language: str) -> bool:
+        """A multilingual translator reads ``language`` and documents are translated from their own language
+        (translation.source_language null)."""
+        readable = getattr(self.translator, "source_languages", None) or frozenset()
+        return self.config.translation.source_language is None and language in readable
+
+    def _unreadable(self) -> str:
+        if getattr(self.translator, "source_languages", None):
+            return f"which the translation model {self.config.translation.model!r} has no language code for"
+        return "not German"
+
+    def _source_code(self, w: _Work) -> str | None:
+        """The translator's code for the document's source language (multilingual translators only)."""
+        code = getattr(self.translator, "source_code", None)
+        return code(w.source) if code is not None and w.translate else None
 
     @staticmethod
     def _refuse(w: _Work, status: str, reason: str, **produced: Any) -> DocumentResult:
@@ -246,8 +269,9 @@ class Pipeline:
         options = self.config.translation
         for w in work:
             try:
-                planned = plan_segments(w.doc.text, count=translator.count_tokens,
-                                        budget=translator.max_input_tokens, pack=options.pack_sentences)
+                # sentences by the rules of the document's own language (German's when unknown or undetected)
+                planned = plan_segments(w.doc.text, count=translator.count_tokens, budget=translator.max_input_tokens,
+                                        pack=options.pack_sentences, language=w.language or "de")
             except Exception as exc:  # a document that cannot be segmented must not stop the group
                 log.exception("segmenting document %s failed", w.doc.id)
                 w.result = self._refuse(w, "error", f"segmentation failed: {type(exc).__name__}: {exc}")
@@ -255,13 +279,16 @@ class Pipeline:
             w.pieces = [(w.doc.text[p.start:p.end], p.paragraph) for p in planned]
         active = [w for w in work if w.result is None]
         sources = [src for w in active for src, _ in w.pieces]
+        # multilingual translators read each segment in its document's language (NLLB: a code token per row)
+        languages = ([w.source for w in active for _ in w.pieces]
+                     if getattr(translator, "source_languages", None) else None)
         runtime = self.config.runtime
         checkpoint = self.checkpoints.open("translation", sources) if self.checkpoints is not None else None
         try:
             outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
                                    max_batch_tokens=runtime.max_batch_tokens, checkpoint=checkpoint,
                                    on_batch=batch_reporter(on_progress, 0.0, TRANSLATION_SHARE, len(sources)),
-                                   watch=self._watches["translation"])
+                                   watch=self._watches["translation"], languages=languages)
         finally:
             if checkpoint is not None:
                 checkpoint.close()
@@ -277,9 +304,16 @@ class Pipeline:
                                         segments=self._segments(w))
                 continue
             for i, out in enumerate(w.outputs):
-                if not out.finished:
+                if not out.text:
+                    w.warnings.append(f"segment {i}: the translation is empty")
+                elif not out.finished:
                     w.warnings.append(f"segment {i}: translation stopped at the length limit "
                                       f"({out.tokens} tokens) and may be incomplete")
+            if not any(out.text for out in w.outputs):
+                w.result = self._refuse(w, "error", f"the translator returned an empty translation for all "
+                                                    f"{len(w.outputs)} segment(s); nothing to summarize",
+                                        segments=self._segments(w), translated_from=self._source_code(w))
+                continue
             paragraphs: dict[int, list[str]] = {}
             for (_, para), out in zip(w.pieces, w.outputs, strict=True):
                 paragraphs.setdefault(para, []).append(out.text)
@@ -332,7 +366,11 @@ class Pipeline:
                                             segments=self._segments(w))
                     continue
                 summaries = [o.text for o in outs]
-                if len(chunks) == 1:
+                if len(chunks) == 1 and not summaries[0]:
+                    w.result = self._refuse(w, "error", self._empty_summary(),
+                                            translation=w.english if w.translate else None,
+                                            segments=self._segments(w), translated_from=self._source_code(w))
+                elif len(chunks) == 1:
                     w.summary = Summary(summaries[0], chunks=first, rounds=rounds)
                 elif rounds >= MAX_ROUNDS or self._total_tokens(summaries) >= self._total_tokens(units):
                     w.result = self._refuse(w, "error", f"chunk summaries did not get shorter than their input "
@@ -341,6 +379,14 @@ class Pipeline:
                     state[id(w)] = (summaries, rounds, first)
                     still.append(w)
             pending = still
+
+    def _empty_summary(self) -> str:
+        conventions = getattr(self.summarizer, "conventions", None)
+        if conventions is not None and conventions.family.task_prefix:
+            hint = f"for {conventions.family.title} check summarization.prefix (in use: {conventions.prefix!r})"
+        else:
+            hint = "check summarization.generation"
+        return f"the summarizer returned an empty summary; {hint}"
 
     def _total_tokens(self, texts: Sequence[str]) -> int:
         return sum(self.summarizer.count_tokens(texts))
@@ -353,7 +399,8 @@ class Pipeline:
         segments = self._segments(w)
         flags = document_flags(segments, w.english or "", summary.text)
         return DocumentResult(
-            w.doc.id, "ok", language=w.language, translation=w.english, summary=summary.text,
+            w.doc.id, "ok", language=w.language, translated_from=self._source_code(w), translation=w.english,
+            summary=summary.text,
             segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
 
 

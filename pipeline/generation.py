@@ -56,7 +56,8 @@ class Seq2SeqModel(Protocol):
         ...
 
     def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
-        """Generate for one batch; may raise (the caller retries with smaller batches)."""
+        """Generate for one batch; may raise (the caller retries with smaller batches). A multilingual
+        translator also takes ``languages=``, each text's source language (ISO 639-1)."""
         ...
 
     def describe(self) -> dict[str, Any]:
@@ -128,10 +129,12 @@ def generate_all(
     on_batch: Callable[[int], None] | None = None,
     checkpoint: Any = None,
     watch: FailureWatch | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> list[Generated]:
     """Generate for every text; results come back in input order. ``checkpoint`` (a
     :class:`~pipeline.checkpoint.BatchCheckpoint`) supplies batches finished before and keeps new ones. With
-    ``watch``, a model that fails every input the same way raises :class:`ModelBrokenError` instead."""
+    ``watch``, a model that fails every input the same way raises :class:`ModelBrokenError` instead.
+    ``languages`` (one per text, for multilingual translators only) is passed on to ``generate_batch``."""
     if not texts:
         return []
     lengths = model.count_tokens(texts)
@@ -142,7 +145,7 @@ def generate_all(
             for i, out in zip(batch, saved, strict=True):
                 results[i] = out
         else:
-            _run(model, texts, batch, results, watch)
+            _run(model, texts, batch, results, watch, languages)
             if checkpoint is not None:
                 checkpoint.put(index, batch, [results[i] or Generated(None, False, 0, "not generated") for i in batch])
         if on_batch is not None:
@@ -153,9 +156,12 @@ def generate_all(
 
 
 def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None],
-         watch: FailureWatch | None) -> None:
+         watch: FailureWatch | None, languages: Sequence[str | None] | None = None) -> None:
     try:
-        outputs = model.generate_batch([texts[i] for i in batch])
+        if languages is None:
+            outputs = model.generate_batch([texts[i] for i in batch])
+        else:
+            outputs = model.generate_batch([texts[i] for i in batch], languages=[languages[i] for i in batch])
     except Exception as exc:  # any failure inside the model is isolated to this batch
         if is_out_of_memory(exc):
             _free_cuda_cache()
@@ -163,8 +169,8 @@ def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: l
             half = len(batch) // 2
             log.warning("generation failed for a batch of %d (%s: %s); retrying in halves",
                         len(batch), type(exc).__name__, exc)
-            _run(model, texts, batch[:half], results, watch)
-            _run(model, texts, batch[half:], results, watch)
+            _run(model, texts, batch[:half], results, watch, languages)
+            _run(model, texts, batch[half:], results, watch, languages)
             return
         if watch is not None:
             watch.failed(exc)

@@ -17,8 +17,11 @@ Two quirks of the real checkpoints are kept on purpose: ``config.json`` carries 
 writes but that the real files have and CTranslate2 reads; and the BART model, like distilbart-cnn, has
 one embedding row fewer than its tokenizer (no row for ``<mask>``).
 
-Usage: ``python scripts/make_tiny_models.py [OUT_DIR] [--real-shapes]`` writes ``OUT_DIR/marian`` and
-``OUT_DIR/bart`` (default ``models/tiny``). ``--real-shapes`` builds full-size random models for benchmarks.
+The other families (NLLB, M2M100, mBART-50, T5, Pegasus, LED) are built by ``scripts/tiny_families.py``.
+
+Usage: ``python scripts/make_tiny_models.py [OUT_DIR] [--real-shapes] [--families NAME ...]`` writes
+``OUT_DIR/marian``, ``OUT_DIR/bart``, ``OUT_DIR/nllb``, ... (default ``models/tiny``). ``--real-shapes`` builds
+full-size random models for benchmarks.
 """
 
 from __future__ import annotations
@@ -475,7 +478,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: build the Marian and BART models into OUT_DIR/marian and OUT_DIR/bart."""
+    """Command line: build every family's model (or those named) into OUT_DIR/<family>."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "out_dir", nargs="?", default="models/tiny", help="output folder (default: models/tiny)"
@@ -486,12 +489,25 @@ def main(argv: list[str] | None = None) -> int:
         help="full-size random models (opus-mt-de-en, distilbart-cnn-12-6)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed for the weights (default: 0)")
+    parser.add_argument(
+        "--families",
+        nargs="+",
+        choices=["marian", "bart", "nllb", "m2m100", "mbart50", "t5", "pegasus", "led"],
+        help="build only these (default: all)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
+    from scripts.tiny_families import FAMILY_BUILDERS, REAL_SHAPES, TINY_SHAPES
+
     marian_shape, bart_shape = (REAL_MARIAN, REAL_BART) if args.real_shapes else (TINY_MARIAN, TINY_BART)
+    family_shapes = REAL_SHAPES if args.real_shapes else TINY_SHAPES
+    builds = [("marian", build_marian, marian_shape), ("bart", build_bart, bart_shape)]
+    builds += [(name, build, family_shapes[name]) for name, build in FAMILY_BUILDERS.items()]
+    if args.families is not None:
+        builds = [item for item in builds if item[0] in args.families]
     out = Path(args.out_dir)
-    for name, build, shape in (("marian", build_marian, marian_shape), ("bart", build_bart, bart_shape)):
+    for name, build, shape in builds:
         started = time.perf_counter()
         folder = build(out / name, shape, seed=args.seed)
         size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20

@@ -17,6 +17,7 @@ import yaml
 
 from pipeline.config import Config, load_config
 from scripts.make_tiny_models import TINY_BART, TINY_MARIAN, build_bart, build_marian
+from scripts.tiny_families import FAMILY_BUILDERS, TINY_SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -38,6 +39,20 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "marian_short": build_marian(root / "marian_short", dataclasses.replace(TINY_MARIAN, max_positions=64)),
         "bart_short": build_bart(root / "bart_short", dataclasses.replace(TINY_BART, max_positions=128)),
     }
+
+
+@pytest.fixture(scope="session")
+def family_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny checkpoints of the other families (nllb, m2m100, mbart50, t5, pegasus, led), with the real
+    checkpoints' files and input limits, and short-limit variants ('<family>_short': 64 tokens; LED keeps its
+    16,384-token window) for long-input tests."""
+    root = tmp_path_factory.mktemp("families")
+    out = {name: build(root / name) for name, build in FAMILY_BUILDERS.items()}
+    for name, build in FAMILY_BUILDERS.items():
+        if name != "led":
+            shape = dataclasses.replace(TINY_SHAPES[name], max_positions=64)
+            out[name + "_short"] = build(root / (name + "_short"), shape)
+    return out
 
 
 def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False, **sections: Any) -> Config:
