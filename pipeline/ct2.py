@@ -52,6 +52,7 @@ from types import ModuleType
 from typing import Any
 
 from pipeline.config import ConfigError
+from pipeline.ct2_families import converter as family_converter
 from pipeline.generation import Generated
 from pipeline.models import (
     ModelSpec,
@@ -158,7 +159,6 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
     """Convert ``spec``'s checkpoint into the empty folder ``out_dir`` with ``stored`` weights; the tokenizer,
     generation config and model config go into ``out_dir/hf`` so that the folder is complete without the
     original checkpoint."""
-    from ctranslate2.converters import TransformersConverter
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
     source, revision = spec.name, spec.revision
@@ -174,7 +174,7 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
     except (OSError, ValueError) as exc:
         raise load_error(spec, exc) from None
     log.info("converting %s to CTranslate2 in %s", spec.name, out_dir)
-    converter = TransformersConverter(source, revision=revision, low_cpu_mem_usage=True)
+    converter = family_converter(source, revision, int(config.vocab_size))
     with _CONVERTING:
         converter.convert(str(out_dir), quantization=None if stored == "float32" else stored, force=True)
     hf = out_dir / "hf"
