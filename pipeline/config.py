@@ -61,7 +61,7 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class TranslationConfig:
-    # hub id or local folder of a Marian-style seq2seq translation checkpoint
+    # hub id or local folder of a translation checkpoint (Marian, NLLB-200, M2M100, mBART-50; see the README)
     model: str = "Helsinki-NLP/opus-mt-de-en"
     # hub revision (branch, tag or commit); None means the default branch
     revision: str | None = None
@@ -75,11 +75,16 @@ class TranslationConfig:
     max_input_tokens: int | None = None
     # pack several sentences into one segment up to the budget (off: Marian drops sentences from long inputs)
     pack_sentences: bool = False
+    # multilingual translators (NLLB, M2M100, mBART-50): the language (ISO 639-1) every document is translated
+    # from; None = each document's detected language. Single-pair models (opus-mt-de-en) have theirs built in
+    source_language: str | None = None
+    # multilingual translators: the language (ISO 639-1) to translate into; the summarizer reads it
+    target_language: str = "en"
 
 
 @dataclass(frozen=True)
 class SummarizationConfig:
-    # hub id or local folder of a BART-style seq2seq summarization checkpoint
+    # hub id or local folder of a summarization checkpoint (BART, Pegasus, T5, LED; see the README)
     model: str = "sshleifer/distilbart-cnn-12-6"
     # hub revision (branch, tag or commit); None means the default branch
     revision: str | None = None
@@ -92,6 +97,9 @@ class SummarizationConfig:
     # token budget of one summarizer input; None means the model's own limit (BART: 1024); longer
     # translations are summarized in chunks whose summaries are summarized again (map-reduce)
     max_input_tokens: int | None = None
+    # text put before every summarizer input (T5: 'summarize: '); None means the checkpoint's own
+    # (config task_specific_params.summarization.prefix), '' none
+    prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,8 @@ class Config:
 # Keys that never change a record: excluded from the hash that guards resume.
 HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation")
 
+_LANGUAGE_CHOICES = "null or a language code as pipeline.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
+
 # Extra value checks beyond the type: key -> (predicate, description of the valid values).
 _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "runtime.device": (lambda v: bool(DEVICE_PATTERN.match(v)), DEVICE_CHOICES),
@@ -198,12 +208,20 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "runtime.group_size": (lambda v: v >= 1, "an integer >= 1"),
     "translation.max_input_tokens": (lambda v: v is None or v >= 8, "null or an integer >= 8"),
     "summarization.max_input_tokens": (lambda v: v is None or v >= 16, "null or an integer >= 16"),
+    "translation.source_language": (lambda v: _language_code(v), _LANGUAGE_CHOICES),
+    "translation.target_language": (lambda v: _language_code(v), _LANGUAGE_CHOICES),
     "ray.num_actors": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
     "ray.num_cpus": (lambda v: v >= 0, "a number >= 0"),
     "ray.num_gpus": (lambda v: v is None or v >= 0, "null or a number >= 0"),
     "ray.max_retries": (lambda v: v >= 0, "an integer >= 0"),
     "input.encoding": (lambda v: _known_encoding(v), "'auto' or a Python codec name such as 'utf-8', 'cp1252'"),
 }
+
+
+def _language_code(code: str) -> bool:
+    from pipeline.families import DETECTABLE
+
+    return code in DETECTABLE
 
 
 def _known_encoding(name: str) -> bool:

@@ -35,7 +35,10 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
     """Load one model with the configured backend on the configured device."""
     from pipeline.devices import apply_threads, resolve_device, resolve_dtype
 
-    spec = ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens)
+    spec = ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
+                     prefix=getattr(section, "prefix", None),
+                     source_language=getattr(section, "source_language", None),
+                     target_language=getattr(section, "target_language", "en"))
     device = resolve_device(runtime.device, section.backend)
     if section.backend == "ctranslate2":
         from pipeline.ct2 import CTranslate2Seq2Seq
@@ -67,6 +70,7 @@ class _Work:
     doc: Document
     language: str | None = None
     translate: bool = True
+    source: str | None = None  # language to translate from (multilingual translators); None = the default
     pieces: list[tuple[str, int]] = field(default_factory=list)  # (source, paragraph)
     outputs: list[Generated] = field(default_factory=list)
     english: str | None = None
@@ -147,16 +151,35 @@ class Pipeline:
                     w.english = "\n\n".join(doc.text[a:b] for a, b in paragraph_spans(doc.text))
                     w.units = [src for src, _ in w.pieces]
                     w.warnings.append("English document: summarized without translation")
+            elif self._reads(guess.language):
+                w.source = guess.language  # a multilingual translator reads it: translated from it
             elif guess.language != "de":
+                why = f"document language is {guess.language!r}, {self._unreadable()}"
                 if options.other == "skip":
-                    w.result = self._refuse(w, "skipped", f"document language is {guess.language!r}, not German "
-                                                          f"(language.other: skip)")
+                    w.result = self._refuse(w, "skipped", f"{why} (language.other: skip)")
                 elif options.other == "error":
-                    w.result = self._refuse(w, "error", f"document language is {guess.language!r}, not German "
-                                                        f"(language.other: error)")
+                    w.result = self._refuse(w, "error", f"{why} (language.other: error)")
                 else:
                     w.warnings.append(f"document language is {guess.language!r}; translated as German anyway")
+            if guess.language == "en" and w.translate and w.result is None and self._reads("en"):
+                w.source = "en"
         return w
+
+    def _reads(self, language: str) -> bool:
+        """A multilingual translator reads ``language`` and documents are translated from their own language
+        (translation.source_language null)."""
+        readable = getattr(self.translator, "source_languages", None) or frozenset()
+        return self.config.translation.source_language is None and language in readable
+
+    def _unreadable(self) -> str:
+        if getattr(self.translator, "source_languages", None):
+            return f"which the translation model {self.config.translation.model!r} has no language code for"
+        return "not German"
+
+    def _source_code(self, w: _Work) -> str | None:
+        """The translator's code for the document's source language (multilingual translators only)."""
+        code = getattr(self.translator, "source_code", None)
+        return code(w.source) if code is not None and w.translate else None
 
     @staticmethod
     def _refuse(w: _Work, status: str, reason: str, **produced: Any) -> DocumentResult:
@@ -178,9 +201,12 @@ class Pipeline:
             w.pieces = [(w.doc.text[p.start:p.end], p.paragraph) for p in planned]
         active = [w for w in work if w.result is None]
         sources = [src for w in active for src, _ in w.pieces]
+        # multilingual translators read each segment in its document's language (NLLB: a code token per row)
+        languages = ([w.source for w in active for _ in w.pieces]
+                     if getattr(translator, "source_languages", None) else None)
         runtime = self.config.runtime
         outputs = generate_all(translator, sources, batch_size=runtime.batch_size,
-                               max_batch_tokens=runtime.max_batch_tokens)
+                               max_batch_tokens=runtime.max_batch_tokens, languages=languages)
         position = 0
         for w in active:
             w.outputs = outputs[position:position + len(w.pieces)]
@@ -193,9 +219,16 @@ class Pipeline:
                                         segments=self._segments(w))
                 continue
             for i, out in enumerate(w.outputs):
-                if not out.finished:
+                if not out.text:
+                    w.warnings.append(f"segment {i}: the translation is empty")
+                elif not out.finished:
                     w.warnings.append(f"segment {i}: translation stopped at the length limit "
                                       f"({out.tokens} tokens) and may be incomplete")
+            if not any(out.text for out in w.outputs):
+                w.result = self._refuse(w, "error", f"the translator returned an empty translation for all "
+                                                    f"{len(w.outputs)} segment(s); nothing to summarize",
+                                        segments=self._segments(w), translated_from=self._source_code(w))
+                continue
             paragraphs: dict[int, list[str]] = {}
             for (_, para), out in zip(w.pieces, w.outputs, strict=True):
                 paragraphs.setdefault(para, []).append(out.text)
@@ -243,7 +276,11 @@ class Pipeline:
                                             segments=self._segments(w))
                     continue
                 summaries = [o.text for o in outs]
-                if len(chunks) == 1:
+                if len(chunks) == 1 and not summaries[0]:
+                    w.result = self._refuse(w, "error", self._empty_summary(),
+                                            translation=w.english if w.translate else None,
+                                            segments=self._segments(w), translated_from=self._source_code(w))
+                elif len(chunks) == 1:
                     w.summary = Summary(summaries[0], chunks=first, rounds=rounds)
                 elif rounds >= MAX_ROUNDS or self._total_tokens(summaries) >= self._total_tokens(units):
                     w.result = self._refuse(w, "error", f"chunk summaries did not get shorter than their input "
@@ -252,6 +289,14 @@ class Pipeline:
                     state[id(w)] = (summaries, rounds, first)
                     still.append(w)
             pending = still
+
+    def _empty_summary(self) -> str:
+        conventions = getattr(self.summarizer, "conventions", None)
+        if conventions is not None and conventions.family.task_prefix:
+            hint = f"for {conventions.family.title} check summarization.prefix (in use: {conventions.prefix!r})"
+        else:
+            hint = "check summarization.generation"
+        return f"the summarizer returned an empty summary; {hint}"
 
     def _total_tokens(self, texts: Sequence[str]) -> int:
         return sum(self.summarizer.count_tokens(texts))
@@ -264,7 +309,8 @@ class Pipeline:
         segments = self._segments(w)
         flags = document_flags(segments, w.english or "", summary.text)
         return DocumentResult(
-            w.doc.id, "ok", language=w.language, translation=w.english, summary=summary.text,
+            w.doc.id, "ok", language=w.language, translated_from=self._source_code(w), translation=w.english,
+            summary=summary.text,
             segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
 
 

@@ -40,7 +40,8 @@ class Seq2SeqModel(Protocol):
         ...
 
     def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
-        """Generate for one batch; may raise (the caller retries with smaller batches)."""
+        """Generate for one batch; may raise (the caller retries with smaller batches). A multilingual
+        translator also takes ``languages=``, each text's source language (ISO 639-1)."""
         ...
 
     def describe(self) -> dict[str, Any]:
@@ -61,22 +62,28 @@ def generate_all(
     batch_size: int,
     max_batch_tokens: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> list[Generated]:
-    """Generate for every text; results come back in input order."""
+    """Generate for every text; results come back in input order. ``languages`` (one per text, for
+    multilingual translators only) is passed on to ``generate_batch``."""
     if not texts:
         return []
     lengths = model.count_tokens(texts)
     results: list[Generated | None] = [None] * len(texts)
     for batch in plan_batches(lengths, batch_size=batch_size, max_batch_tokens=max_batch_tokens):
-        _run(model, texts, batch, results)
+        _run(model, texts, batch, results, languages)
         if on_batch is not None:
             on_batch(len(batch))
     return [r if r is not None else Generated(None, False, 0, "not generated") for r in results]
 
 
-def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None]) -> None:
+def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: list[Generated | None],
+         languages: Sequence[str | None] | None = None) -> None:
     try:
-        outputs = model.generate_batch([texts[i] for i in batch])
+        if languages is None:
+            outputs = model.generate_batch([texts[i] for i in batch])
+        else:
+            outputs = model.generate_batch([texts[i] for i in batch], languages=[languages[i] for i in batch])
     except Exception as exc:  # any failure inside the model is isolated to this batch
         if is_out_of_memory(exc):
             _free_cuda_cache()
@@ -84,8 +91,8 @@ def _run(model: Seq2SeqModel, texts: Sequence[str], batch: list[int], results: l
             half = len(batch) // 2
             log.warning("generation failed for a batch of %d (%s: %s); retrying in halves",
                         len(batch), type(exc).__name__, exc)
-            _run(model, texts, batch[:half], results)
-            _run(model, texts, batch[half:], results)
+            _run(model, texts, batch[:half], results, languages)
+            _run(model, texts, batch[half:], results, languages)
             return
         log.error("generation failed for one input (%s: %s)", type(exc).__name__, exc)
         results[batch[0]] = Generated(None, False, 0, f"{type(exc).__name__}: {exc}")

@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline.beams import share_source_across_beams
 from pipeline.config import ConfigError
+from pipeline.conventions import Conventions, UnknownFamily, family_of, read_conventions, tokenizer_source_value
 from pipeline.generation import Generated
 from pipeline.processors import lean_logits_processors
 
@@ -57,6 +58,12 @@ class ModelSpec:
     generation: Mapping[str, Any]
     # requested input budget; None = the model's limit
     max_input_tokens: int | None
+    # text before every input; None = the checkpoint's own (task_specific_params), '' = none
+    prefix: str | None = None
+    # multilingual translators: language (ISO 639-1) texts come in when none is given per text; None = 'de'
+    source_language: str | None = None
+    # multilingual translators: language (ISO 639-1) to translate into
+    target_language: str = "en"
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,9 +130,11 @@ def model_provenance(name: str, revision: str | None) -> dict[str, Any]:
 
 
 def input_limit(tokenizer: Any, config: Any) -> int:
-    """The most input tokens the model takes: the smaller of the tokenizer's and the position embeddings'."""
+    """The most input tokens the model takes: the smaller of the tokenizer's and the (encoder) position
+    embeddings' (LED: max_encoder_position_embeddings). Relative positions (T5) leave the tokenizer's."""
     limits = [int(tokenizer.model_max_length)] if tokenizer.model_max_length < _UNLIMITED else []
-    positions = getattr(config, "max_position_embeddings", None)
+    positions = getattr(config, "max_encoder_position_embeddings", None) or getattr(
+        config, "max_position_embeddings", None)
     if positions:
         limits.append(int(positions))
     if not limits:
@@ -174,6 +183,26 @@ def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
     return gen
 
 
+def check_family(spec: ModelSpec, config: Any, tokenizer: Any) -> Any:
+    """The checkpoint's family (pipeline.families); ModelLoadError for an architecture the product does not
+    know (encoder-only, decoder-only, unknown seq2seq) or a family that does not fill the role."""
+    try:
+        return family_of(config, type(tokenizer).__name__, role=spec.role)
+    except UnknownFamily as exc:
+        raise ModelLoadError(f"cannot use the {spec.role} model {spec.name!r}: {exc}") from None
+
+
+def family_generation(base: Any, conventions: Conventions) -> Any:
+    """The checkpoint's GenerationConfig with the family's conventions: the forced first target token of a
+    multilingual translator (the target language's code), and task_specific_params settings it lacks (T5)."""
+    gen = copy.deepcopy(base)
+    for key, value in conventions.generation_defaults.items():
+        setattr(gen, key, value)
+    if conventions.target_token_id is not None:
+        gen.forced_bos_token_id = conventions.target_token_id
+    return gen
+
+
 class TransformersSeq2Seq:
     """A seq2seq checkpoint run by transformers on one device."""
 
@@ -181,7 +210,7 @@ class TransformersSeq2Seq:
 
     def __init__(self, spec: ModelSpec, *, device: str, dtype: Any, quantize: bool = False, seed: int = 0):
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.spec = spec
         self.device = device
@@ -190,6 +219,11 @@ class TransformersSeq2Seq:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(spec.name, revision=spec.revision,
                                                            local_files_only=local_only)
+            config = AutoConfig.from_pretrained(spec.name, revision=spec.revision, local_files_only=local_only)
+        except (OSError, ValueError) as exc:
+            raise load_error(spec, exc) from None
+        family = check_family(spec, config, self.tokenizer)
+        try:
             model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype,
                                                           local_files_only=local_only)
         except (OSError, ValueError) as exc:
@@ -205,25 +239,72 @@ class TransformersSeq2Seq:
         lean_logits_processors(model)
         self.model = model.to(device)
         self.dtype = dtype
-        self.generation_config = merged_generation_config(model.generation_config, spec)
+        self.conventions = read_conventions(
+            family, model.config, self.tokenizer, model.generation_config, role=spec.role, name=spec.name,
+            prefix=spec.prefix, source_language=spec.source_language, target_language=spec.target_language)
+        self.generation_config = merged_generation_config(family_generation(model.generation_config,
+                                                                           self.conventions), spec)
+        if self.conventions.multilingual:
+            self._set_source(self.conventions.source_code(None))
+        self._prefix = self.conventions.prefix
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model.config))
         self._eos = self.generation_config.eos_token_id
         self._pad = self.generation_config.pad_token_id
         self._provenance = model_provenance(spec.name, spec.revision)
 
+    @property
+    def source_languages(self) -> frozenset[str]:
+        """Languages (ISO 639-1) a multilingual translator reads; empty for a single-pair model."""
+        return frozenset(self.conventions.source_codes)
+
+    def source_code(self, language: str | None) -> str | None:
+        """The model's code for ``language`` (None: the default source); None for a single-pair model."""
+        return self.conventions.source_code(language)
+
+    def _set_source(self, code: str | None) -> None:
+        if code is not None:
+            self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input tokens of each text: prefix, language code and special tokens included."""
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
+        inputs = [self._prefix + text for text in texts]
+        return [len(ids) for ids in self.tokenizer(inputs, truncation=False, verbose=False)["input_ids"]]
 
-    def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
+    def _encode(self, texts: Sequence[str], languages: Sequence[str | None] | None) -> Any:
+        """Tokenized, padded inputs; with ``languages``, each text carries its own source-language code."""
+        inputs = [self._prefix + text for text in texts]
+        conventions = self.conventions
+        if languages is None or not conventions.multilingual:
+            return self.tokenizer(inputs, return_tensors="pt", padding=True, truncation=False)
+        codes = [conventions.source_code(language) for language in languages]
+        rows: list[Any] = [None] * len(inputs)
+        try:
+            for code in dict.fromkeys(codes):
+                self._set_source(code)
+                picked = [i for i, c in enumerate(codes) if c == code]
+                encoded = self.tokenizer([inputs[i] for i in picked], truncation=False)["input_ids"]
+                for i, ids in zip(picked, encoded, strict=True):
+                    rows[i] = ids
+        finally:
+            self._set_source(conventions.source_code(None))
+        return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt", padding=True)
+
+    def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
+        """Generate for one batch. ``languages``: each text's source language (ISO 639-1; multilingual
+        translators only; None = translation.source_language or German)."""
         import torch
 
-        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False).to(self.device)
+        enc = self._encode(texts, languages).to(self.device)
+        extra = {}
+        if self.conventions.family.global_attention_first:
+            extra["global_attention_mask"] = torch.zeros_like(enc["input_ids"])
+            extra["global_attention_mask"][:, 0] = 1
         with torch.inference_mode():
             if self.generation_config.do_sample:
                 torch.manual_seed(self.seed)
-            out = self.model.generate(**enc, generation_config=self.generation_config)
+            out = self.model.generate(**enc, **extra, generation_config=self.generation_config)
         eos = {self._eos} if isinstance(self._eos, int) else set(self._eos or ())
         gen = self.generation_config
         # the most tokens generate may produce; with forced_eos_token_id the last one is always an EOS, so
@@ -254,5 +335,6 @@ class TransformersSeq2Seq:
             "logits_bans": "in place",
             "threads": torch.get_num_threads(),
             "max_input_tokens": self.max_input_tokens,
+            **self.conventions.describe(),
             "generation": {k: v for k, v in gen.to_diff_dict().items() if not k.startswith("_")},
         }

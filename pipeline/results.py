@@ -44,6 +44,9 @@ class DocumentResult:
     segments: tuple[Segment, ...] = ()
     # detected language (ISO 639-1), or None when detection is off
     language: str | None = None
+    # multilingual translators: the model's code of the language the document was translated from
+    # ('fra_Latn', '__fr__', 'fr_XX'); None for single-pair models and untranslated documents
+    translated_from: str | None = None
     # how the summary was made (chunks, rounds); None when there is no summary
     summarization: Summary | None = None
     # non-fatal notes, e.g. a translation that hit the length limit
@@ -58,6 +61,7 @@ class DocumentResult:
             "status": self.status,
             "error": self.error,
             "language": self.language,
+            "translated_from": self.translated_from,
             "translation": self.translation,
             "summary": self.summary,
             "summarization": ({"chunks": self.summarization.chunks, "rounds": self.summarization.rounds}
