@@ -25,7 +25,8 @@ Per family, the backend does what transformers does:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import types
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.config import ConfigError
@@ -52,6 +53,28 @@ def refuse_unconvertible(family: Any, role: str, name: str) -> None:
         f"cannot run {family.title}: CTranslate2's converter does not convert it. Set '{role}.backend: "
         f"transformers' for this model (the ctranslate2 backend runs: {convertible_titles()})"
     )
+
+
+# tokenizer class (no 'Fast' suffix) -> config model_type, for a converted folder without the checkpoint's
+# config.json (converted elsewhere: the config.json beside model.bin is CTranslate2's own)
+_MODEL_TYPE_BY_TOKENIZER = {
+    "MarianTokenizer": "marian", "BartTokenizer": "bart", "RobertaTokenizer": "bart", "NllbTokenizer": "m2m_100",
+    "M2M100Tokenizer": "m2m_100", "MBart50Tokenizer": "mbart", "MBartTokenizer": "mbart", "T5Tokenizer": "t5",
+    "PegasusTokenizer": "pegasus",
+}
+
+
+def checkpoint_config(data: Mapping[str, Any], tokenizer_name: str) -> Any:
+    """The checkpoint's ``config.json`` as an attribute namespace (what the family conventions and the input
+    limit read), without importing transformers' config classes (they import torch). Without a
+    ``model_type`` (CTranslate2's own config.json), the model type is the one its tokenizer class implies."""
+    fields = dict(data)
+    if "model_type" not in fields:
+        model_type = _MODEL_TYPE_BY_TOKENIZER.get(tokenizer_name.removesuffix("Fast"))
+        fields.update(model_type=model_type, is_encoder_decoder=model_type is not None)
+        log.info("no checkpoint config.json beside the converted model; %s taken for a %s model",
+                 tokenizer_name, model_type)
+    return types.SimpleNamespace(**fields)
 
 
 def missing_tokens(tokenizer: Any, rows: int) -> dict[str, int]:
