@@ -244,8 +244,11 @@ class TransformersSeq2Seq:
             prefix=spec.prefix, source_language=spec.source_language, target_language=spec.target_language)
         self.generation_config = merged_generation_config(family_generation(model.generation_config,
                                                                            self.conventions), spec)
+        self._code_ids: frozenset[int] = frozenset()
         if self.conventions.multilingual:
             self._set_source(self.conventions.source_code(None))
+            codes = [*self.conventions.source_codes.values(), *getattr(self.tokenizer, "lang_token_to_id", {})]
+            self._code_ids = frozenset(self.tokenizer.convert_tokens_to_ids(codes))
         self._prefix = self.conventions.prefix
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model.config))
         self._eos = self.generation_config.eos_token_id
@@ -311,8 +314,14 @@ class TransformersSeq2Seq:
         # an EOS there means the output was cut at the limit, not ended by the model
         limit = gen.max_new_tokens if gen.max_new_tokens is not None else (gen.max_length or 0) - 1
         forced_end = gen.forced_eos_token_id is not None
+        rows = out.tolist()
+        if self._code_ids:  # language codes are no text (M2M100's tokenizer does not count them as special)
+            texts = self.tokenizer.batch_decode([[t for t in row if t not in self._code_ids] for row in rows],
+                                                skip_special_tokens=True)
+        else:
+            texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
         results = []
-        for row, text in zip(out.tolist(), self.tokenizer.batch_decode(out, skip_special_tokens=True), strict=True):
+        for row, text in zip(rows, texts, strict=True):
             body = row[1:]  # drop the decoder start token
             end = next((i for i, t in enumerate(body) if t in eos), None)
             finished = end is not None and not (forced_end and end + 1 >= limit)
