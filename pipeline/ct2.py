@@ -52,7 +52,13 @@ from typing import Any
 
 from pipeline.config import ConfigError
 from pipeline.conventions import read_conventions, tokenizer_source_value
-from pipeline.ct2_families import checkpoint_config, refuse_unconvertible, source_rows, start_prefix
+from pipeline.ct2_families import (
+    checkpoint_config,
+    language_code_tokens,
+    refuse_unconvertible,
+    source_rows,
+    start_prefix,
+)
 from pipeline.ct2_families import converter as family_converter
 from pipeline.generation import Generated
 from pipeline.models import (
@@ -489,6 +495,8 @@ class CTranslate2Seq2Seq:
                                                           spec)
         self._prefix = self.conventions.prefix
         self._set_source(self.conventions.source_code(None))
+        # language codes are no text (M2M100's tokenizer does not count them as special), as in TransformersSeq2Seq
+        self._codes = language_code_tokens(self.conventions, self.tokenizer)
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
         plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
                              vocabulary=_read_vocabulary(self.folder), role=spec.role)
@@ -552,7 +560,8 @@ class CTranslate2Seq2Seq:
             tokens = len(hypothesis)
             if not finished and self.plan.forced_eos and tokens >= limit:
                 tokens += 1  # transformers emits the forced EOS at this position
-            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(hypothesis), skip_special_tokens=True)
+            kept = [t for t in hypothesis if t not in self._codes] if self._codes else hypothesis
+            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
             out.append(Generated(text.strip(), finished, tokens))
         if self.device == "cpu":
             release_freed_memory()

@@ -144,6 +144,14 @@ def start_prefix(stored_start: str | None, expected_start: str | None, *, zero_s
                       f"'transformers'")
 
 
+def language_code_tokens(conventions: Any, tokenizer: Any) -> frozenset[str]:
+    """The language-code tokens of a multilingual translator (those it reads, and M2M100's whole table), which
+    are dropped from outputs before decoding; empty for other models."""
+    if not conventions.multilingual:
+        return frozenset()
+    return frozenset([*conventions.source_codes.values(), *getattr(tokenizer, "lang_token_to_id", {})])
+
+
 def source_rows(tokenizer: Any, texts: Sequence[str], codes: Sequence[str | None] | None,
                 set_source: Any, default: str | None) -> list[list[int]]:
     """Token ids of each text; with ``codes``, each text tokenized with its own source-language code
