@@ -2,7 +2,9 @@
 
 Install with ``pip install '.[fast]'``. Text goes through the checkpoint's own Hugging Face tokenizer in
 both directions (tokens → ``translate_batch`` → ``convert_tokens_to_ids`` → ``decode``), so the output text
-is what the transformers backend would print for the same tokens.
+is what the transformers backend would print for the same tokens. The model families it runs (Marian, BART,
+NLLB-200, M2M100, mBART-50, Pegasus, T5) and what differs per family (language codes, the decoder start, the
+T5 prefix, LED's refusal) are in :mod:`pipeline.ct2_families`.
 
 **Conversion cache.** A hub id or a local checkpoint folder is converted on first use with
 ``ctranslate2.converters.TransformersConverter`` into ``<cache>/ct2/<name>-<weights>-<key>/`` where
@@ -298,7 +300,8 @@ def decoding_plan(gen: Any, *, tokenizer: Any, vocabulary: set[str], role: str) 
                                               sampling_temperature; seeded once at load (runtime.seed)
     bad_words_ids, suppress_tokens            suppress_sequences (tokens the converted vocabulary lacks, e.g.
                                               Marian's <pad>, cannot be generated anyway and are dropped)
-    forced_bos_token_id                       target_prefix [[bos]]
+    forced_bos_token_id                       target_prefix [[bos]] (BART's <s>; a multilingual translator's
+                                              target language code, set by pipeline.conventions)
     eos_token_id                              end_token; return_end_token=True tells finished outputs apart
     decoder_start_token_id                    fixed at conversion (Marian: zero embedding); overriding it errors
     renormalize_logits                        always on: banned tokens are removed before the softmax; with
