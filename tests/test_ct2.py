@@ -412,6 +412,21 @@ def test_led_is_refused_naming_the_family_and_the_way_out(family_models, tmp_pat
     assert not any((tmp_path / "ct2").iterdir())  # nothing converted, no temporary folder left
 
 
+def test_an_unknown_architecture_stops_before_conversion(tiny_models, tmp_path):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from pipeline.models import ModelLoadError
+
+    folder = tmp_path / "gpt2"
+    shutil.copytree(tiny_models["bart"], folder)  # its tokenizer; the config decides
+    for name in ("config.json", "generation_config.json", "model.safetensors"):
+        (folder / name).unlink()
+    GPT2LMHeadModel(GPT2Config(vocab_size=600, n_embd=16, n_layer=1, n_head=2)).save_pretrained(folder)
+    with pytest.raises(ModelLoadError, match="'gpt2'.*Supported summarization families: .*BART"):
+        _load(folder, "ctranslate2", GREEDY, tmp_path / "cache", role="summarization")
+    assert not any((tmp_path / "cache" / "ct2").iterdir())
+
+
 @pytest.mark.parametrize("name", list(FAMILY_ROLES))
 def test_pipeline_on_each_family_with_ctranslate2(tiny_models, family_models, cache, tmp_path, name):
     """Short-limit models (64 tokens) on the ctranslate2 backend: segments rejoin to the document, no segment
