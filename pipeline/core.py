@@ -151,6 +151,8 @@ class Pipeline:
                     w.english = "\n\n".join(doc.text[a:b] for a, b in paragraph_spans(doc.text))
                     w.units = [src for src, _ in w.pieces]
                     w.warnings.append("English document: summarized without translation")
+                elif self._reads("en"):
+                    w.source = "en"  # language.english: translate, by a translator that reads English
             elif self._reads(guess.language):
                 w.source = guess.language  # a multilingual translator reads it: translated from it
             elif guess.language != "de":
@@ -161,8 +163,6 @@ class Pipeline:
                     w.result = self._refuse(w, "error", f"{why} (language.other: error)")
                 else:
                     w.warnings.append(f"document language is {guess.language!r}; translated as German anyway")
-            if guess.language == "en" and w.translate and w.result is None and self._reads("en"):
-                w.source = "en"
         return w
 
     def _reads(self, language: str) -> bool:

@@ -11,6 +11,15 @@ and BART tokenizers on English, a translation costs the summarizer about one tok
 (unbiased, the stand-ins' random pieces cost it 1.9, which made the summarizer read twice what real text
 gives it). The work per decoding step (the full vocabulary projection) is unchanged.
 
+Other families (``--translator nllb-600m|m2m100-418m|mbart50``, ``--summarizer bart-large-cnn|pegasus|t5-base|
+led-base``) get stand-ins in their real shapes from ``scripts.tiny_families`` (``REAL_SHAPES``). Their trained
+tokenizers are small, so most embedding rows belong to no token: those rows (and BART/LED's filler entries) get
+a logits bias of -100 where the model has ``final_logits_bias``, else zero output rows (a logit of 0, below the
+best real pieces of a random model), so that outputs are made of real pieces. Only opus-mt + a BART summarizer
+keep the one-summarizer-token-per-generated-token property described above; the others' random pieces may cost
+the summarizer more or fewer tokens. Compare, for example, ``--summarizer distilbart``, ``bart-large-cnn`` and
+``pegasus`` with the same ``--contenders hf``.
+
 Contenders, each in its own subprocess (own peak RSS, own threads) on the same German documents:
 
 * ``loop`` (a): what a user writes with transformers: one document at a time, ``split_sentences`` and one
@@ -34,6 +43,7 @@ Usage::
     python scripts/benchmark.py --quick                      # about a minute on 2 CPU cores
     python scripts/benchmark.py --out bench.json             # all seeds/ documents
     python scripts/benchmark.py --contenders loop,hf,hf-int8,ct2 --threads 2 --batch-size 32
+    python scripts/benchmark.py --quick --contenders hf --summarizer pegasus --translator nllb-600m
 """
 
 from __future__ import annotations
@@ -89,7 +99,7 @@ class Job:
     batch_size: int
     # runtime.max_batch_tokens of the pipeline contenders
     max_batch_tokens: int | None
-    # folders of the stand-in models
+    # folders of the stand-in models (translator, summarizer)
     marian: str
     bart: str
     # runtime.cache_dir (converted CTranslate2 models)
@@ -122,8 +132,68 @@ class Measurement:
 # -- models ---------------------------------------------------------------------------------------------
 
 
-def prepare_models(cache: Path) -> tuple[Path, Path]:
-    """Build (once) the real-shape random stand-ins under ``cache/models``; return (marian, bart)."""
+# --translator / --summarizer choices: (family builder name, shape); the first of each is the default
+TRANSLATORS = ("opus-mt", "nllb-600m", "m2m100-418m", "mbart50")
+SUMMARIZERS = ("distilbart", "bart-large-cnn", "pegasus", "t5-base", "led-base")
+_FAMILY = {"nllb-600m": "nllb", "m2m100-418m": "m2m100", "mbart50": "mbart50", "pegasus": "pegasus",
+           "t5-base": "t5", "led-base": "led"}
+
+
+def prepare_models(cache: Path, translator: str = "opus-mt", summarizer: str = "distilbart") -> tuple[Path, Path]:
+    """Build (once) the real-shape random stand-ins under ``cache/models``; return (translator, summarizer)."""
+    if (translator, summarizer) == ("opus-mt", "distilbart"):
+        return _prepare_marian_bart(cache)
+    return _prepare_family(cache, translator), _prepare_family(cache, summarizer)
+
+
+def _prepare_family(cache: Path, name: str) -> Path:
+    """A stand-in of ``name`` in its real shape; rows no token maps to are kept out of the outputs."""
+    import dataclasses
+
+    from scripts.make_tiny_models import REAL_BART, build_bart
+    from scripts.tiny_families import FAMILY_BUILDERS, REAL_SHAPES
+
+    if name in ("opus-mt", "distilbart"):  # the Marian stand-in alone (its BART-token restriction needs BART)
+        return _prepare_marian_bart(cache)[0 if name == "opus-mt" else 1]
+    build: Any
+    if name == "bart-large-cnn":  # distilbart-cnn's teacher: 12 decoder layers, the same settings
+        shape: Any = dataclasses.replace(REAL_BART, decoder_layers=12)
+        build = build_bart
+    else:
+        shape, build = REAL_SHAPES[_FAMILY[name]], FAMILY_BUILDERS[_FAMILY[name]]
+    folder = cache / "models" / name
+    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a token"}
+    marker = folder / "benchmark-ready.json"
+    if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
+        print(f"building {name} stand-in in {folder} ...", flush=True)
+        build(folder, shape, seed=0)
+        _keep_to_tokens(folder)
+        marker.write_text(json.dumps(stamp))
+    return folder
+
+
+def _keep_to_tokens(folder: Path) -> None:
+    """Bias (or zero) the output rows of ids the stand-in's tokenizer has no text for."""
+    from safetensors.torch import load_file, save_file
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    vocab = tokenizer.get_vocab()
+    real = {i for token, i in vocab.items() if not token.startswith("madeupword")}
+    real |= set(getattr(tokenizer, "lang_token_to_id", {}).values())
+    weights = load_file(folder / "model.safetensors")
+    rows = next(v.shape[0] for k, v in weights.items() if k.endswith(("shared.weight", "embed_tokens.weight")))
+    banned = [i for i in range(rows) if i not in real]
+    if "final_logits_bias" in weights:
+        weights["final_logits_bias"][..., banned] = FILLER_BIAS
+    else:  # output rows are the (tied) embeddings or lm_head: a zero row scores 0
+        for key, value in weights.items():
+            if key.endswith(("shared.weight", "embed_tokens.weight", "lm_head.weight")) and value.shape[0] == rows:
+                value[banned] = 0.0
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+
+
+def _prepare_marian_bart(cache: Path) -> tuple[Path, Path]:
     from scripts.make_tiny_models import REAL_BART, REAL_MARIAN, build_bart, build_marian
 
     bart = cache / "models" / "bart"
@@ -198,15 +268,26 @@ def run_loop(job: Job) -> Measurement:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    from pipeline.conventions import family_of, read_conventions, tokenizer_source_value
     from pipeline.models import input_limit
     from pipeline.segment import chunk_texts
     from pipeline.text import split_sentences
 
     started = time.perf_counter()
-    tokenizers, models = {}, {}
+    tokenizers, models, prefixes, kwargs = {}, {}, {}, {}
     for role, folder in (("mt", job.marian), ("sum", job.bart)):
-        tokenizers[role] = AutoTokenizer.from_pretrained(folder)
-        models[role] = AutoModelForSeq2SeqLM.from_pretrained(folder).to(job.device).eval()
+        tokenizers[role] = tok = AutoTokenizer.from_pretrained(folder)
+        models[role] = model = AutoModelForSeq2SeqLM.from_pretrained(folder).to(job.device).eval()
+        # the family's conventions, as a user would apply them by hand (codes, prefix, task settings)
+        section = "translation" if role == "mt" else "summarization"
+        conv = read_conventions(family_of(model.config, type(tok).__name__, role=section), model.config, tok,
+                                model.generation_config, role=section, name=folder)
+        if conv.multilingual:
+            tok.src_lang = tokenizer_source_value(conv.family, conv.source_code(None))
+        prefixes[role] = conv.prefix
+        kwargs[role] = {**conv.generation_defaults, "min_length": 0} if role == "sum" else {}
+        if conv.target_token_id is not None:
+            kwargs[role]["forced_bos_token_id"] = conv.target_token_id
     load_seconds = time.perf_counter() - started
     budget = input_limit(tokenizers["sum"], models["sum"].config)
     lengths = {"mt": job.translation_tokens, "sum": job.summary_tokens}
@@ -218,15 +299,18 @@ def run_loop(job: Job) -> Measurement:
         nonlocal generated
         begin = time.perf_counter()
         tok, model = tokenizers[role], models[role]
-        extra = {"min_length": 0} if role == "sum" else {}
-        inputs = tok(text, return_tensors="pt").to(job.device)
+        inputs = tok(prefixes[role] + text, return_tensors="pt").to(job.device)
+        extra = dict(kwargs[role])
+        if model.config.model_type == "led":  # global attention on the first token
+            extra["global_attention_mask"] = torch.zeros_like(inputs["input_ids"])
+            extra["global_attention_mask"][:, 0] = 1
         out = model.generate(**inputs, max_new_tokens=lengths[role], min_new_tokens=lengths[role], **extra)
         generated += out.shape[1] - 1
         spent[role] += time.perf_counter() - begin
         return tok.decode(out[0], skip_special_tokens=True).strip()
 
     def count(texts: Any) -> list[int]:
-        return [len(ids) for ids in tokenizers["sum"](list(texts))["input_ids"]]
+        return [len(ids) for ids in tokenizers["sum"]([prefixes["sum"] + t for t in texts])["input_ids"]]
 
     def summarize_document(text: str) -> str:
         units = [generate("mt", sentence) for sentence in split_sentences(text)]
@@ -286,10 +370,10 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
     generated = 0
     spent = {"translation": 0.0, "summarization": 0.0}
     for role, model in (("translation", pipe.translator), ("summarization", pipe.summarizer)):
-        def counting(texts: Any, _real: Any = model.generate_batch, _role: str = role) -> Any:
+        def counting(texts: Any, _real: Any = model.generate_batch, _role: str = role, **kwargs: Any) -> Any:
             nonlocal generated
             begin = time.perf_counter()
-            out = _real(texts)
+            out = _real(texts, **kwargs)  # multilingual translators also get languages=
             spent[_role] += time.perf_counter() - begin
             generated += sum(g.tokens for g in out)
             return out
@@ -401,6 +485,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--translation-tokens", type=int, default=None,
                         help="tokens per translated segment (default: 32, quick: 16)")
     parser.add_argument("--summary-tokens", type=int, default=None, help="tokens per summary (default: 64, quick: 24)")
+    parser.add_argument("--translator", choices=TRANSLATORS, default=TRANSLATORS[0],
+                        help="translator stand-in, real shape (default: %(default)s = opus-mt-de-en)")
+    parser.add_argument("--summarizer", choices=SUMMARIZERS, default=SUMMARIZERS[0],
+                        help="summarizer stand-in, real shape (default: %(default)s = distilbart-cnn-12-6)")
     parser.add_argument("--cache", default="~/.cache/de-en-summarize",
                         help="folder for the stand-in models and converted models (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=None,
@@ -421,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     if "ct2-fp16" in names and not args.device.startswith("cuda"):
         parser.error("ct2-fp16 needs --device cuda: CTranslate2 computes float16 on CUDA only")
     cache = Path(args.cache).expanduser()
-    marian, bart = prepare_models(cache)
+    marian, bart = prepare_models(cache, args.translator, args.summarizer)
     job = Job(
         documents=load_documents(args.quick),
         translation_tokens=args.translation_tokens or (16 if args.quick else 32),
@@ -446,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
                 measurements.append(m)
         load_after = os.getloadavg()
     print()
+    print(f"translator {args.translator}, summarizer {args.summarizer}")
     print(f"{len(job.documents)} documents, {job.translation_tokens} tokens per segment, {job.summary_tokens} per "
           f"summary, device {job.device}, {os.cpu_count()} CPUs, load average {load_before[0]:.1f} -> "
           f"{load_after[0]:.1f}")
@@ -459,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {goal}: {value}")
     if args.out:
         report = {
-            "settings": {k: v for k, v in asdict(job).items() if k != "documents"},
+            "settings": {**{k: v for k, v in asdict(job).items() if k != "documents"},
+                         "translator": args.translator, "summarizer": args.summarizer},
             "documents": [name for name, _ in job.documents],
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                         "load_average_before": load_before, "load_average_after": load_after},
