@@ -2,7 +2,9 @@
 
 Install with ``pip install '.[fast]'``. Text goes through the checkpoint's own Hugging Face tokenizer in
 both directions (tokens → ``translate_batch`` → ``convert_tokens_to_ids`` → ``decode``), so the output text
-is what the transformers backend would print for the same tokens.
+is what the transformers backend would print for the same tokens. The model families it runs (Marian, BART,
+NLLB-200, M2M100, mBART-50, Pegasus, T5) and what differs per family (language codes, the decoder start, the
+T5 prefix, LED's refusal) are in :mod:`pipeline.ct2_families`.
 
 **Conversion cache.** A hub id or a local checkpoint folder is converted on first use with
 ``ctranslate2.converters.TransformersConverter`` into ``<cache>/ct2/<name>-<weights>-<key>/`` where
@@ -45,17 +47,27 @@ import re
 import shutil
 import tempfile
 import threading
-import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from pipeline.config import ConfigError
+from pipeline.conventions import read_conventions, tokenizer_source_value
+from pipeline.ct2_families import (
+    checkpoint_config,
+    language_code_tokens,
+    refuse_unconvertible,
+    source_rows,
+    start_prefix,
+)
+from pipeline.ct2_families import converter as family_converter
 from pipeline.generation import Generated
 from pipeline.models import (
     ModelSpec,
+    check_family,
+    family_generation,
     hub_reachable,
     input_limit,
     load_error,
@@ -159,7 +171,6 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
     """Convert ``spec``'s checkpoint into the empty folder ``out_dir`` with ``stored`` weights; the tokenizer,
     generation config and model config go into ``out_dir/hf`` so that the folder is complete without the
     original checkpoint."""
-    from ctranslate2.converters import TransformersConverter
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
     source, revision = spec.name, spec.revision
@@ -174,8 +185,10 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
         config = AutoConfig.from_pretrained(source, revision=revision)
     except (OSError, ValueError) as exc:
         raise load_error(spec, exc) from None
+    # an architecture the product does not know, or a family CTranslate2 cannot convert, stops here
+    refuse_unconvertible(check_family(spec, config, tokenizer), spec.role, spec.name)
     log.info("converting %s to CTranslate2 in %s", spec.name, out_dir)
-    converter = TransformersConverter(source, revision=revision, low_cpu_mem_usage=True)
+    converter = family_converter(source, revision, int(config.vocab_size))
     with _CONVERTING:
         converter.convert(str(out_dir), quantization=None if stored == "float32" else stored, force=True)
     hf = out_dir / "hf"
@@ -288,7 +301,8 @@ def decoding_plan(gen: Any, *, tokenizer: Any, vocabulary: set[str], role: str) 
                                               sampling_temperature; seeded once at load (runtime.seed)
     bad_words_ids, suppress_tokens            suppress_sequences (tokens the converted vocabulary lacks, e.g.
                                               Marian's <pad>, cannot be generated anyway and are dropped)
-    forced_bos_token_id                       target_prefix [[bos]]
+    forced_bos_token_id                       target_prefix [[bos]] (BART's <s>; a multilingual translator's
+                                              target language code, set by pipeline.conventions)
     eos_token_id                              end_token; return_end_token=True tells finished outputs apart
     decoder_start_token_id                    fixed at conversion (Marian: zero embedding); overriding it errors
     renormalize_logits                        always on: banned tokens are removed before the softmax; with
@@ -362,9 +376,10 @@ def _read_vocabulary(folder: Path) -> set[str]:
 
 
 def _checkpoint_files(folder: Path, spec: ModelSpec) -> tuple[Any, Any, Any]:
-    """The tokenizer, the merged generation config and the model's position limit (as a config object whose
-    ``max_position_embeddings`` may be None) kept beside a converted model: in ``folder/hf`` or, for a folder
-    converted elsewhere, in ``folder`` itself."""
+    """The tokenizer, the checkpoint's own generation config (before the family's conventions and the user's
+    overrides) and its model config (a namespace of ``config.json``, see
+    :func:`~pipeline.ct2_families.checkpoint_config`) kept beside a converted model: in ``folder/hf`` or, for
+    a folder converted elsewhere, in ``folder`` itself."""
     from transformers import GenerationConfig
 
     hf = folder / "hf" if (folder / "hf").is_dir() else folder
@@ -379,11 +394,8 @@ def _checkpoint_files(folder: Path, spec: ModelSpec) -> tuple[Any, Any, Any]:
     if "decoder_start_token_id" in spec.generation:
         raise ConfigError(f"generation setting '{spec.role}.generation.decoder_start_token_id' is fixed when "
                           f"the model is converted; the ctranslate2 backend cannot override it")
-    generation = merged_generation_config(GenerationConfig.from_pretrained(hf), spec)
-    # the checkpoint's config.json gives the position limit; CTranslate2's own config.json has none, which
-    # leaves the tokenizer's limit alone
-    config = types.SimpleNamespace(max_position_embeddings=_json(hf / "config.json").get("max_position_embeddings"))
-    return tokenizer, generation, config
+    config = checkpoint_config(_json(hf / "config.json"), type(tokenizer).__name__)
+    return tokenizer, GenerationConfig.from_pretrained(hf), config
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -493,13 +505,29 @@ class CTranslate2Seq2Seq:
         log.info("loaded %s with ctranslate2 (%s, %s)", spec.name, device, self.translator.compute_type)
 
     def _configure(self, spec: ModelSpec) -> None:
-        """What follows from the spec without loading the model: tokenizer files, generation settings,
-        decoding plan and input budget."""
+        """What follows from the spec without loading the model: tokenizer files, the family's conventions
+        (language codes, prefix), generation settings, decoding plan and input budget."""
         self.spec = spec
-        self.tokenizer, self.generation_config, model_config = _checkpoint_files(self.folder, spec)
+        self.tokenizer, base_generation, model_config = _checkpoint_files(self.folder, spec)
+        family = check_family(spec, model_config, self.tokenizer)
+        refuse_unconvertible(family, spec.role, spec.name)
+        self.conventions = read_conventions(
+            family, model_config, self.tokenizer, base_generation, role=spec.role, name=spec.name,
+            prefix=spec.prefix, source_language=spec.source_language, target_language=spec.target_language)
+        self.generation_config = merged_generation_config(family_generation(base_generation, self.conventions),
+                                                          spec)
+        self._prefix = self.conventions.prefix
+        self._set_source(self.conventions.source_code(None))
+        # language codes are no text (M2M100's tokenizer does not count them as special), as in TransformersSeq2Seq
+        self._codes = language_code_tokens(self.conventions, self.tokenizer)
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
-        self.plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
-                                  vocabulary=_read_vocabulary(self.folder), role=spec.role)
+        plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
+                             vocabulary=_read_vocabulary(self.folder), role=spec.role)
+        start = self.generation_config.decoder_start_token_id
+        stored = _json(self.folder / "config.json").get("decoder_start_token")
+        self.plan = replace(plan, prefix=start_prefix(
+            stored, self.tokenizer.convert_ids_to_tokens(start) if start is not None else None,
+            zero_start=family.name == "marian") + plan.prefix)
         self._eos = {self.tokenizer.convert_ids_to_tokens(t) for t in _ids(self.generation_config.eos_token_id)}
 
     def reconfigured(self, spec: ModelSpec, *, seed: int) -> CTranslate2Seq2Seq | None:
@@ -514,13 +542,34 @@ class CTranslate2Seq2Seq:
         layout = thread_layout(self._threads, self._workers, device=self.device, sampling=sampling)
         return new if layout == (self.inter_threads, self.intra_threads) else None
 
+    @property
+    def source_languages(self) -> frozenset[str]:
+        """Languages (ISO 639-1) a multilingual translator reads; empty for a single-pair model."""
+        return frozenset(self.conventions.source_codes)
+
+    def source_code(self, language: str | None) -> str | None:
+        """The model's code for ``language`` (None: the default source); None for a single-pair model."""
+        return self.conventions.source_code(language)
+
+    def _set_source(self, code: str | None) -> None:
+        if code is not None:
+            self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input tokens of each text: prefix, language code and special tokens included."""
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
+        inputs = [self._prefix + text for text in texts]
+        return [len(ids) for ids in self.tokenizer(inputs, truncation=False, verbose=False)["input_ids"]]
 
-    def generate_batch(self, texts: Sequence[str]) -> list[Generated]:
-        ids = self.tokenizer(list(texts), truncation=False)["input_ids"]
+    def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
+        """Generate for one batch. ``languages``: each text's source language (ISO 639-1; multilingual
+        translators only; None = translation.source_language or German)."""
+        conventions = self.conventions
+        codes = ([conventions.source_code(language) for language in languages]
+                 if languages is not None and conventions.multilingual else None)
+        ids = source_rows(self.tokenizer, [self._prefix + text for text in texts], codes, self._set_source,
+                          conventions.source_code(None))
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [list(self.plan.prefix)] * len(source) if self.plan.prefix else None
         # one part per worker (CTranslate2 splits the batch by length and decodes the parts in parallel)
@@ -534,7 +583,8 @@ class CTranslate2Seq2Seq:
             tokens = len(hypothesis)
             if not finished and self.plan.forced_eos and tokens >= limit:
                 tokens += 1  # transformers emits the forced EOS at this position
-            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(hypothesis), skip_special_tokens=True)
+            kept = [t for t in hypothesis if t not in self._codes] if self._codes else hypothesis
+            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
             out.append(Generated(text.strip(), finished, tokens))
         if self.device == "cpu":
             release_freed_memory()
@@ -552,6 +602,7 @@ class CTranslate2Seq2Seq:
             "intra_threads": self.intra_threads,
             "converted_model": str(self.folder),
             "max_input_tokens": self.max_input_tokens,
+            **self.conventions.describe(),
             "generation": {k: v for k, v in self.generation_config.to_diff_dict().items() if not k.startswith("_")},
             "decoding": {**self.plan.options, "target_prefix": list(self.plan.prefix),
                          "forced_eos": self.plan.forced_eos},

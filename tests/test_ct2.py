@@ -8,6 +8,7 @@ equality test blind to how the source reaches the model; the tests therefore use
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import threading
@@ -22,18 +23,33 @@ from pipeline import ct2  # noqa: E402
 from pipeline.config import ConfigError, load_config  # noqa: E402
 from pipeline.core import Pipeline, load_model  # noqa: E402
 from pipeline.generation import Generated  # noqa: E402
+from pipeline.inputs import Document  # noqa: E402
 from scripts.make_tiny_models import GERMAN_LINES  # noqa: E402
-from tests.conftest import ROLES, SEEDS, tiny_config  # noqa: E402
+from scripts.tiny_families import FRENCH_LINES, ITALIAN_LINES  # noqa: E402
+from tests.conftest import ROLES, SEEDS, squash, tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 SEGMENTS = [*GERMAN_LINES, "Kurz.", "Die Aktie stieg.", "Am Montag.", "Was nun, Herr Müller?"]
 # BART's own settings are beam-only (early_stopping, length_penalty): reset them for greedy decoding
 GREEDY = {"num_beams": 1, "early_stopping": False, "length_penalty": 1.0, "max_new_tokens": 12}
 
 
+# the families CTranslate2 converts besides Marian and BART (tiny_families names), and the section of each
+FAMILY_ROLES = {"nllb": "translation", "m2m100": "translation", "mbart50": "translation", "t5": "summarization",
+                "pegasus": "summarization"}
+# T5's and Pegasus' minimum lengths (30, 32) exceed the short outputs of the tests
+FAMILY_GREEDY = {**GREEDY, "min_length": 0}
+MULTILINGUAL = ("nllb", "m2m100", "mbart50")
+# a mix of German, French and Italian rows, each with its language, for the multilingual translators
+MIXED = [*GERMAN_LINES[:6], *FRENCH_LINES[:4], *ITALIAN_LINES[:4]]
+MIXED_LANGUAGES = ["de"] * 6 + ["fr"] * 4 + ["it"] * 4
+FRENCH_DOC = " ".join(FRENCH_LINES[:4]) + "\n\n" + " ".join(FRENCH_LINES[4:])
+
+
 def _load(folder: Path, backend: str, generation: dict[str, Any], cache: Path, **section: Any) -> Any:
-    role = ROLES[folder.name] if folder.name in ROLES else section.pop("role")
+    role = ROLES.get(folder.name) or FAMILY_ROLES.get(folder.name) or section.pop("role")
     data = {role: {"model": str(folder), "backend": backend, "compute_type": "float32",
                    "generation": generation, **section},
             "runtime": {"device": "cpu", "cache_dir": str(cache)}}
@@ -63,10 +79,31 @@ class _Recorder:
         self.calls.append((source, options, [r.hypotheses[0] for r in results]))
         return results
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.translator, name)
+
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ct2-cache")
+
+
+@pytest.fixture(scope="module")
+def sharp_families(family_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Copies of the tiny family models whose outputs depend on the input (weights x 50, as sharp_models)."""
+    from safetensors.torch import load_file, save_file
+
+    root = tmp_path_factory.mktemp("sharp-families")
+    out = {}
+    for name in FAMILY_ROLES:
+        folder = root / name
+        shutil.copytree(family_models[name], folder)
+        weights = load_file(folder / "model.safetensors")
+        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k and "relative_attention" not in k
+                  else v for k, v in weights.items()}
+        save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
+        out[name] = folder
+    return out
 
 
 @pytest.mark.parametrize("name", ["marian", "bart"])
@@ -259,7 +296,6 @@ def test_the_tokenizer_is_the_one_autotokenizer_gives(sharp_models, cache, name)
 
 
 def test_a_ctranslate2_run_does_not_import_torch(tiny_models, tmp_path):
-    import json
     import subprocess
 
     config = tiny_config(tiny_models, tmp_path, short=True,
@@ -322,3 +358,109 @@ def test_freed_memory_is_handed_back_after_each_batch(sharp_models, cache, monke
 def test_malloc_trim_is_found_on_linux():
     assert ct2._malloc_trim() is not None
     ct2.release_freed_memory()
+
+
+# -- the other model families ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(FAMILY_ROLES))
+def test_each_family_greedy_float32_matches_transformers(sharp_families, cache, name):
+    hf, fast = _pair(sharp_families[name], FAMILY_GREEDY, cache)
+    texts, languages = (MIXED, MIXED_LANGUAGES) if name in MULTILINGUAL else (SEGMENTS, None)
+    fast.translator = recorder = _Recorder(fast.translator)
+    expected, got = hf.generate_batch(texts, languages), fast.generate_batch(texts, languages)
+    assert len({g.text for g in expected}) >= len(texts) // 2  # the input matters, so equality means something
+    assert _agreement(expected, got) >= 0.95
+    assert fast.count_tokens(texts) == hf.count_tokens(texts)  # the T5 prefix and the language codes counted
+    assert fast.max_input_tokens == hf.max_input_tokens
+    assert fast.conventions.describe() == hf.conventions.describe()
+    ((source, _, hypotheses),) = recorder.calls
+    if name in MULTILINGUAL:
+        # the source code as the tokenizer puts it (first token), the target code forced first
+        codes = [fast.source_code(language) for language in languages]
+        assert [row[0] for row in source] == codes and len(set(codes)) == 3
+        target = fast.conventions.target_code
+        assert fast.plan.prefix == (target,) and all(h[0] == target for h in hypotheses)
+        assert not any("__" in g.text or "_Latn" in g.text or "_XX" in g.text for g in got)  # codes are no text
+    else:
+        assert fast.plan.prefix == ()
+    if name == "t5":
+        assert fast.conventions.prefix == "summarize: "
+        assert all(fast.tokenizer.convert_tokens_to_string(row).startswith("summarize:") for row in source)
+
+
+def test_mbart25_style_checkpoint_starts_the_decoder_as_transformers_does(sharp_families, cache, tmp_path):
+    # mBART-25-style config (tokenizer_class MBartTokenizer): CTranslate2 stores no decoder start token and
+    # starts from the first prefix token, so the checkpoint's </s> goes before the target code
+    folder = tmp_path / "mbart50"
+    shutil.copytree(sharp_families["mbart50"], folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    (folder / "config.json").write_text(json.dumps({**config, "tokenizer_class": "MBartTokenizer"}),
+                                        encoding="utf-8")
+    hf, fast = _pair(folder, FAMILY_GREEDY, cache)
+    assert json.loads((fast.folder / "config.json").read_text(encoding="utf-8"))["decoder_start_token"] is None
+    assert fast.plan.prefix == ("</s>", "en_XX")
+    assert _agreement(hf.generate_batch(MIXED, MIXED_LANGUAGES), fast.generate_batch(MIXED, MIXED_LANGUAGES)) >= 0.95
+
+
+def test_m2m100_language_codes_are_in_the_converted_vocabulary(family_models, cache):
+    model = _load(family_models["m2m100"], "ctranslate2", GREEDY, cache)
+    vocabulary = json.loads((model.folder / "shared_vocabulary.json").read_text(encoding="utf-8"))
+    for code in ("__de__", "__fr__", "__en__"):
+        assert vocabulary.index(code) == model.tokenizer.convert_tokens_to_ids(code)
+
+
+def test_led_is_refused_naming_the_family_and_the_way_out(family_models, tmp_path):
+    with pytest.raises(ConfigError, match=r"LED model \(led\).*summarization\.backend: transformers"):
+        _load(family_models["led"], "ctranslate2", GREEDY, tmp_path, role="summarization")
+    assert not any((tmp_path / "ct2").iterdir())  # nothing converted, no temporary folder left
+
+
+def test_an_unknown_architecture_stops_before_conversion(tiny_models, tmp_path):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from pipeline.models import ModelLoadError
+
+    folder = tmp_path / "gpt2"
+    shutil.copytree(tiny_models["bart"], folder)  # its tokenizer; the config decides
+    for name in ("config.json", "generation_config.json", "model.safetensors"):
+        (folder / name).unlink()
+    GPT2LMHeadModel(GPT2Config(vocab_size=600, n_embd=16, n_layer=1, n_head=2)).save_pretrained(folder)
+    with pytest.raises(ModelLoadError, match="'gpt2'.*Supported summarization families: .*BART"):
+        _load(folder, "ctranslate2", GREEDY, tmp_path / "cache", role="summarization")
+    assert not any((tmp_path / "cache" / "ct2").iterdir())
+
+
+@pytest.mark.parametrize("name", list(FAMILY_ROLES))
+def test_pipeline_on_each_family_with_ctranslate2(tiny_models, family_models, cache, tmp_path, name):
+    """Short-limit models (64 tokens) on the ctranslate2 backend: segments rejoin to the document, no segment
+    or summarizer input over the limit, map-reduce, a French document translated from French, reruns alike."""
+    models = {"marian": tiny_models["marian_short"], "bart": tiny_models["bart_short"]}
+    models["marian" if FAMILY_ROLES[name] == "translation" else "bart"] = family_models[name + "_short"]
+    config = tiny_config(models, tmp_path, translation={"backend": "ctranslate2"},
+                         summarization={"backend": "ctranslate2"}, runtime={"cache_dir": str(cache)})
+    pipe = Pipeline(config)
+    translator, summarizer = pipe.translator, pipe.summarizer
+    seen: dict[str, list[str]] = {"translation": [], "summarization": []}
+    for role, model in (("translation", translator), ("summarization", summarizer)):
+        real = model.generate_batch
+        model.generate_batch = lambda texts, _real=real, _seen=seen[role], **kw: (_seen.extend(texts),
+                                                                                  _real(texts, **kw))[1]
+    documents = [Document("de", SEED_TEXTS[0])]
+    if name in MULTILINGUAL:
+        documents.append(Document("fr", FRENCH_DOC))
+    results = pipe.process(documents)
+    for document, result in zip(documents, results, strict=True):
+        assert result.status == "ok", result.error
+        assert squash("".join(s.source for s in result.segments)) == squash(document.text)
+    # the German document's English is longer than the summarizer's window: map-reduce
+    assert summarizer.count_tokens([results[0].translation])[0] > summarizer.max_input_tokens
+    assert results[0].summarization.chunks > 1
+    if name in MULTILINGUAL:
+        assert results[1].translated_from == translator.source_code("fr") != translator.source_code("de")
+    assert max(translator.count_tokens(seen["translation"])) <= translator.max_input_tokens
+    assert max(summarizer.count_tokens(seen["summarization"])) <= summarizer.max_input_tokens
+    described = pipe.describe()[FAMILY_ROLES[name]]
+    assert described["backend"] == "ctranslate2" and described["family"]["name"] == name.removesuffix("50")
+    rerun = Pipeline(config).process(documents)
+    assert [json.dumps(r.to_record()) for r in rerun] == [json.dumps(r.to_record()) for r in results]
