@@ -151,3 +151,24 @@ def tokenizer_source_value(family: Family, code: str) -> str:
 
 
 __all__ = ["Conventions", "UnknownFamily", "family_of", "read_conventions", "tokenizer_source_value"]
+
+
+class SourceLanguages:
+    """The source-language side both backends share: which languages a multilingual translator reads, its code
+    for each, and setting the tokenizer's source language. Needs ``conventions`` and ``tokenizer``."""
+
+    conventions: Conventions
+    tokenizer: Any
+
+    @property
+    def source_languages(self) -> frozenset[str]:
+        """Languages (ISO 639-1) a multilingual translator reads; empty for a single-pair model."""
+        return frozenset(self.conventions.source_codes)
+
+    def source_code(self, language: str | None) -> str | None:
+        """The model's code for ``language`` (None: the default source); None for a single-pair model."""
+        return self.conventions.source_code(language)
+
+    def _set_source(self, code: str | None) -> None:
+        if code is not None:
+            self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)

@@ -54,7 +54,7 @@ from types import ModuleType
 from typing import Any
 
 from pipeline.config import ConfigError
-from pipeline.conventions import read_conventions, tokenizer_source_value
+from pipeline.conventions import SourceLanguages, read_conventions
 from pipeline.ct2_families import (
     checkpoint_config,
     language_code_tokens,
@@ -466,7 +466,7 @@ def thread_layout(threads: int | None, workers: int | None, *, device: str, samp
     return inter, max(1, total // inter)
 
 
-class CTranslate2Seq2Seq:
+class CTranslate2Seq2Seq(SourceLanguages):
     """A seq2seq checkpoint run by CTranslate2 (converted on first use, then cached).
 
     ``threads`` and ``workers`` give CTranslate2's intra and inter threads (see :func:`thread_layout`).
@@ -541,19 +541,6 @@ class CTranslate2Seq2Seq:
         sampling = new.plan.options["sampling_topk"] != 1
         layout = thread_layout(self._threads, self._workers, device=self.device, sampling=sampling)
         return new if layout == (self.inter_threads, self.intra_threads) else None
-
-    @property
-    def source_languages(self) -> frozenset[str]:
-        """Languages (ISO 639-1) a multilingual translator reads; empty for a single-pair model."""
-        return frozenset(self.conventions.source_codes)
-
-    def source_code(self, language: str | None) -> str | None:
-        """The model's code for ``language`` (None: the default source); None for a single-pair model."""
-        return self.conventions.source_code(language)
-
-    def _set_source(self, code: str | None) -> None:
-        if code is not None:
-            self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input tokens of each text: prefix, language code and special tokens included."""

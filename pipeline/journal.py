@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from pipeline.inputs import Document
+
+T = TypeVar("T")
 
 # Bytes of each digest (blake2b): 128 bits, far beyond any chance collision between two versions of a document.
 DIGEST_SIZE = 16
@@ -83,21 +85,26 @@ class GroupEntry:
         return cls(tuple(ids), tuple(inputs), end, digest)
 
 
-def read_journal(path: Path) -> Iterator[tuple[int, GroupEntry]]:
-    """Entries of a journal with the byte offset just after each; stops at a torn or malformed line."""
-    if not path.exists():
-        return
+def read_intact_lines(path: Path, parse: Callable[[Any], T]) -> Iterator[tuple[int, T]]:
+    """``parse`` of each complete JSON line of a file, with the byte offset just after it; stops at a torn
+    line or one that is not JSON or that ``parse`` refuses (ValueError)."""
     offset = 0
     with path.open("rb") as fh:
         for line in fh:
             if not line.endswith(b"\n"):
                 return
             try:
-                entry = GroupEntry.from_json(json.loads(line))
+                item = parse(json.loads(line))
             except ValueError:
                 return
             offset += len(line)
-            yield offset, entry
+            yield offset, item
+
+
+def read_journal(path: Path) -> Iterator[tuple[int, GroupEntry]]:
+    """Entries of a journal with the byte offset just after each; stops at a torn or malformed line."""
+    if path.exists():
+        yield from read_intact_lines(path, GroupEntry.from_json)
 
 
 def group_ids(data: bytes) -> tuple[str, ...] | None:

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import ConfigError
-from pipeline.conventions import Conventions, UnknownFamily, family_of, read_conventions, tokenizer_source_value
+from pipeline.conventions import (
+    Conventions,
+    SourceLanguages,
+    UnknownFamily,
+    family_of,
+    read_conventions,
+)
 from pipeline.generation import Generated, ModelLoadError
 from pipeline.speedups import apply_speedups
 
@@ -198,7 +204,7 @@ def family_generation(base: Any, conventions: Conventions) -> Any:
     return gen
 
 
-class TransformersSeq2Seq:
+class TransformersSeq2Seq(SourceLanguages):
     """A seq2seq checkpoint run by transformers on one device."""
 
     backend = "transformers"
@@ -265,19 +271,6 @@ class TransformersSeq2Seq:
         new.seed = seed
         new._configure(spec)
         return new
-
-    @property
-    def source_languages(self) -> frozenset[str]:
-        """Languages (ISO 639-1) a multilingual translator reads; empty for a single-pair model."""
-        return frozenset(self.conventions.source_codes)
-
-    def source_code(self, language: str | None) -> str | None:
-        """The model's code for ``language`` (None: the default source); None for a single-pair model."""
-        return self.conventions.source_code(language)
-
-    def _set_source(self, code: str | None) -> None:
-        if code is not None:
-            self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input tokens of each text: prefix, language code and special tokens included."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.journal import GroupEntry, append_entry, bytes_digest, journal_path
+from pipeline.journal import GroupEntry, append_entry, bytes_digest, journal_path, read_intact_lines
 from pipeline.lock import lock_path
 
 
@@ -43,17 +43,7 @@ def manifest_path(output: Path) -> Path:
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Complete records of a JSONL file with the byte offset just after each; stops at a torn line."""
-    offset = 0
-    with path.open("rb") as fh:
-        for line in fh:
-            if not line.endswith(b"\n"):
-                return
-            try:
-                record = json.loads(line)
-            except ValueError:
-                return
-            offset += len(line)
-            yield offset, record
+    return read_intact_lines(path, lambda record: record)
 
 
 def config_differences(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:

@@ -68,22 +68,33 @@ def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False,
     return load_config(data, overrides=sections or None)
 
 
-@pytest.fixture(scope="session")
-def sharp_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Copies of the tiny Marian and BART models whose outputs depend on the input (weights x 50): the plain
-    tiny models give the same output for every input, which would blind equality tests."""
+def sharpen(models: dict[str, Path], names: Any, root: Path) -> dict[str, Path]:
+    """Copies of ``models[name]`` whose outputs depend on the input (weights x 50; positions and T5's relative
+    attention kept): plain tiny models give the same output for every input, which would blind equality tests."""
     from safetensors.torch import load_file, save_file
 
-    root = tmp_path_factory.mktemp("sharp")
     out = {}
-    for name in ROLES:
+    for name in names:
         folder = root / name
-        shutil.copytree(tiny_models[name], folder)
+        shutil.copytree(models[name], folder)
         weights = load_file(folder / "model.safetensors")
-        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k else v for k, v in weights.items()}
+        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k and "relative_attention" not in k
+                  else v for k, v in weights.items()}
         save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
         out[name] = folder
     return out
+
+
+@pytest.fixture(scope="session")
+def sharp_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Sharpened copies (see :func:`sharpen`) of the tiny Marian and BART models."""
+    return sharpen(tiny_models, ROLES, tmp_path_factory.mktemp("sharp"))
+
+
+@pytest.fixture(scope="session")
+def sharp_families(family_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Sharpened copies (see :func:`sharpen`) of every family's tiny model."""
+    return sharpen(family_models, FAMILY_BUILDERS, tmp_path_factory.mktemp("sharp-families"))
 
 
 @pytest.fixture(scope="session")

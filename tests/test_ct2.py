@@ -88,24 +88,6 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ct2-cache")
 
 
-@pytest.fixture(scope="module")
-def sharp_families(family_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Copies of the tiny family models whose outputs depend on the input (weights x 50, as sharp_models)."""
-    from safetensors.torch import load_file, save_file
-
-    root = tmp_path_factory.mktemp("sharp-families")
-    out = {}
-    for name in FAMILY_ROLES:
-        folder = root / name
-        shutil.copytree(family_models[name], folder)
-        weights = load_file(folder / "model.safetensors")
-        scaled = {k: v * 50 if v.dim() == 2 and "embed_positions" not in k and "relative_attention" not in k
-                  else v for k, v in weights.items()}
-        save_file(scaled, folder / "model.safetensors", metadata={"format": "pt"})
-        out[name] = folder
-    return out
-
-
 @pytest.mark.parametrize("name", ["marian", "bart"])
 def test_greedy_float32_matches_transformers_token_for_token(sharp_models, cache, name):
     hf, fast = _pair(sharp_models[name], GREEDY, cache)
