@@ -165,7 +165,8 @@ def _prepare_family(cache: Path, name: str) -> Path:
     else:
         shape, build = REAL_SHAPES[_FAMILY[name]], FAMILY_BUILDERS[_FAMILY[name]]
     folder = cache / "models" / name
-    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a non-special token"}
+    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a non-special token",
+             "vocabulary": "real size"}
     marker = folder / "benchmark-ready.json"
     if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
         print(f"building {name} stand-in in {folder} ...", flush=True)
