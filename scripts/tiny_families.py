@@ -15,8 +15,11 @@ One builder per family, each writing the files of a known checkpoint:
 ``config.json`` and ``generation_config.json`` carry the keys the real files carry (legacy generation keys in
 ``config.json`` included); ``config.json`` carries only the keys of the real file that transformers 5 still
 writes plus those legacy ones. Tokenizers are trained on the embedded news lines of ``make_tiny_models`` plus a
-few French and Italian ones; the weights are random (every output is noise). The same shape and seed give
-byte-identical files. Each folder loads through ``AutoTokenizer`` / ``AutoModelForSeq2SeqLM.from_pretrained``.
+few French and Italian ones; with a ``vocab_size`` (``REAL_SHAPES``) the tokenizer files get filler entries
+(``madeupword00042``) up to the real checkpoint's vocabulary, as CTranslate2's converter requires (NLLB's
+converter pads by itself, LED's comes padded). The weights are random (every output is noise). The same shape
+and seed give byte-identical files. Each folder loads through ``AutoTokenizer`` /
+``AutoModelForSeq2SeqLM.from_pretrained``.
 """
 
 from __future__ import annotations
