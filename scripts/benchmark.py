@@ -13,7 +13,8 @@ gives it). The work per decoding step (the full vocabulary projection) is unchan
 
 Other families (``--translator nllb-600m|m2m100-418m|mbart50``, ``--summarizer bart-large-cnn|pegasus|t5-base|
 led-base``) get stand-ins in their real shapes from ``scripts.tiny_families`` (``REAL_SHAPES``). Their trained
-tokenizers are small, so most embedding rows belong to no token: those rows (and BART/LED's filler entries) get
+tokenizers are small and padded with filler entries to the real vocabulary size (CTranslate2's converter wants one
+entry per embedding row), so most embedding rows belong to no real token: those rows (and filler entries) get
 a logits bias of -100 where the model has ``final_logits_bias``, else zero output rows (a logit of 0, below the
 best real pieces of a random model), so that outputs are made of real pieces. Only opus-mt + a BART summarizer
 keep the one-summarizer-token-per-generated-token property described above; the others' random pieces may cost
@@ -165,7 +166,8 @@ def _prepare_family(cache: Path, name: str) -> Path:
     else:
         shape, build = REAL_SHAPES[_FAMILY[name]], FAMILY_BUILDERS[_FAMILY[name]]
     folder = cache / "models" / name
-    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a non-special token"}
+    stamp = {"shape": asdict(shape), "filler_bias": FILLER_BIAS, "output": "rows with a non-special token",
+             "vocabulary": "real size"}
     marker = folder / "benchmark-ready.json"
     if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
         print(f"building {name} stand-in in {folder} ...", flush=True)

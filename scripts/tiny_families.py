@@ -15,8 +15,11 @@ One builder per family, each writing the files of a known checkpoint:
 ``config.json`` and ``generation_config.json`` carry the keys the real files carry (legacy generation keys in
 ``config.json`` included); ``config.json`` carries only the keys of the real file that transformers 5 still
 writes plus those legacy ones. Tokenizers are trained on the embedded news lines of ``make_tiny_models`` plus a
-few French and Italian ones; the weights are random (every output is noise). The same shape and seed give
-byte-identical files. Each folder loads through ``AutoTokenizer`` / ``AutoModelForSeq2SeqLM.from_pretrained``.
+few French and Italian ones; with a ``vocab_size`` (``REAL_SHAPES``) the tokenizer files get filler entries
+(``madeupword00042``) up to the real checkpoint's vocabulary, as CTranslate2's converter requires (NLLB's
+converter pads by itself, LED's comes padded). The weights are random (every output is noise). The same shape
+and seed give byte-identical files. Each folder loads through ``AutoTokenizer`` /
+``AutoModelForSeq2SeqLM.from_pretrained``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.make_tiny_models import (
+    _DUMMY,
     ENGLISH_LINES,
     GERMAN_LINES,
     _pad_vocab,
@@ -158,6 +162,42 @@ def _spm_pieces(model: bytes) -> list[str]:
             if not (processor.is_control(i) or processor.is_unknown(i))]
 
 
+def _pad_spm(model: bytes, pieces: int) -> bytes:
+    """``model`` with ``pieces`` filler pieces (``madeupword00042``) appended, scored below every real piece.
+
+    Nothing in text matches them, so tokenization is unchanged; they give the tokenizer (and the vocabulary
+    CTranslate2's converter reads from it) the real checkpoint's size.
+    """
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(model)
+    lowest = min(piece.score for piece in proto.pieces) - 10.0
+    normal = sentencepiece_model_pb2.ModelProto.SentencePiece.NORMAL
+    for i in range(pieces):
+        proto.pieces.add(piece=_DUMMY.format(i), score=lowest, type=normal)
+    proto.trainer_spec.vocab_size = len(proto.pieces)
+    return proto.SerializeToString()
+
+
+def _pad_spm_file(out: Path, name: str, size: int | None) -> int:
+    """Pad the folder's sentencepiece model ``name`` so that its tokenizer has ``size`` tokens.
+
+    Returns the tokenizer's length. With ``size`` None nothing changes (the tiny test models).
+    """
+    tokens = _tokenizer_length(out)
+    if size is None or size == tokens:
+        return tokens
+    if size < tokens:
+        raise ValueError(f"vocab_size {size} is smaller than the tokenizer ({tokens} tokens)")
+    path = out / name
+    path.write_bytes(_pad_spm(path.read_bytes(), size - tokens))
+    padded = _tokenizer_length(out)
+    if padded != size:
+        raise RuntimeError(f"{path}: the padded tokenizer has {padded} tokens, expected {size}")
+    return padded
+
+
 def _tokenizer_length(out: Path) -> int:
     """Tokens the folder's tokenizer knows (loaded as the pipeline loads it)."""
     from transformers import AutoTokenizer
@@ -243,6 +283,12 @@ def build_m2m100(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["m2m100"]
     # the fairseq dictionary: the four specials, then the pieces; the tokenizer appends the __xx__ codes and
     # eight madeupwords after it
     tokens = ["<s>", "<pad>", "</s>", "<unk>"] + _spm_pieces(model)
+    appended = len(FAIRSEQ_LANGUAGE_CODES["m2m100"]) + 8
+    if shape.vocab_size is not None:  # real size: 128,004 entries, filler ones after the trained pieces
+        if shape.vocab_size < len(tokens) + appended:
+            raise ValueError(f"vocab_size {shape.vocab_size} is smaller than the tokenizer "
+                             f"({len(tokens) + appended} tokens)")
+        tokens += [_DUMMY.format(i) for i in range(shape.vocab_size - appended - len(tokens))]
     _write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
     _write_json(out / "tokenizer_config.json", {
         **_FAIRSEQ_SPECIAL,
@@ -256,7 +302,7 @@ def build_m2m100(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["m2m100"]
     })
     _write_json(out / "special_tokens_map.json", {**_FAIRSEQ_SPECIAL, "sep_token": "</s>"})
     # len(M2M100Tokenizer) leaves out the codes and madeupwords; the embedding has rows for both
-    total = len(tokens) + len(FAIRSEQ_LANGUAGE_CODES["m2m100"]) + 8
+    total = len(tokens) + appended
 
     summary = {"early_stopping": True, "max_length": 200, "num_beams": 5}
     generation = {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "pad_token_id": 1, **summary}
@@ -300,7 +346,8 @@ def build_mbart50(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["mbart50
         "tokenizer_class": "MBart50Tokenizer",
     })
     _write_json(out / "special_tokens_map.json", special)
-    tokens = _tokenizer_length(out)
+    # real size: 250,000 pieces + the fairseq offset + 52 codes + <mask>
+    tokens = _pad_spm_file(out, "sentencepiece.bpe.model", shape.vocab_size)
 
     summary = {"early_stopping": True, "max_length": 200, "num_beams": 5}
     generation = {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "forced_eos_token_id": 2,
@@ -351,6 +398,9 @@ _T5_TASKS = {
 }
 
 
+_T5_SPARE_ROWS = 28  # t5-base: 32,128 embedding rows for 32,100 tokens
+
+
 def build_t5(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["t5"], *, seed: int = 0) -> Path:
     """Write a random-weight T5 model with t5-base's files into ``out_dir``.
 
@@ -378,6 +428,8 @@ def build_t5(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["t5"], *, see
     _write_json(out / "special_tokens_map.json", {
         "additional_special_tokens": extra, "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>",
     })
+    # real size: 32,000 pieces + 100 sentinels = 32,100 tokens; the embedding has 28 more rows (32,128)
+    _pad_spm_file(out, "spiece.model", None if shape.vocab_size is None else shape.vocab_size - _T5_SPARE_ROWS)
     tokenizer = AutoTokenizer.from_pretrained(out)
     _write_json(out / "tokenizer.json", json.loads(tokenizer.backend_tokenizer.to_str()))
     tokens = _tokenizer_length(out)
@@ -434,7 +486,8 @@ def build_pegasus(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["pegasus
         "additional_special_tokens": extra, "eos_token": "</s>", "mask_token": "<mask_2>", "pad_token": "<pad>",
         "unk_token": "<unk>",
     })
-    tokens = _tokenizer_length(out)
+    # real size: 96,000 pieces + the offset of 103
+    tokens = _pad_spm_file(out, "spiece.model", shape.vocab_size)
 
     summary = {"length_penalty": 0.8, "max_length": 128, "min_length": 32, "num_beams": 8}
     generation = {"bos_token_id": 0, "decoder_start_token_id": 0, "eos_token_id": 1, "forced_eos_token_id": 1,

@@ -102,3 +102,31 @@ def test_builds_are_byte_identical(family_models: dict[str, Path], family: str, 
     assert {p.name: p.read_bytes() for p in again.iterdir()} == {
         p.name: p.read_bytes() for p in family_models[family].iterdir()
     }
+
+
+# a small embedding size standing in for the real one (REAL_SHAPES), with the families' gaps between tokenizer
+# and embedding (t5-base: 28 rows past its tokens); the weights stay tiny
+_PADDED_ROWS = {"m2m100": 3000, "mbart50": 3000, "pegasus": 3000, "t5": 3028}
+
+
+@pytest.mark.parametrize("family", list(_PADDED_ROWS))
+def test_real_size_vocabulary_converts(family_models: dict[str, Path], family: str, tmp_path: Path) -> None:
+    """With a vocab_size (as in REAL_SHAPES) the tokenizer files are padded with filler entries up to the
+    embedding's rows: text tokenizes as before, and CTranslate2's converter (which requires a vocabulary of the
+    embedding's size) accepts the folder."""
+    import dataclasses
+
+    pytest.importorskip("ctranslate2")
+    from pipeline.ct2_families import converter
+
+    rows = _PADDED_ROWS[family]
+    folder = FAMILY_BUILDERS[family](tmp_path / family, dataclasses.replace(TINY_SHAPES[family], vocab_size=rows))
+    padded, tiny = AutoTokenizer.from_pretrained(folder), AutoTokenizer.from_pretrained(family_models[family])
+    text = "The European Central Bank left its key interest rate unchanged on Thursday."
+    assert padded.tokenize(text) == tiny.tokenize(text)
+    assert _json(folder, "config.json")["vocab_size"] == rows
+    assert len(padded) > 5 * len(tiny)
+    assert sum(token.startswith("madeupword") for token in padded.get_vocab()) > rows // 2
+    out = tmp_path / "ct2"
+    converter(str(folder), None, rows).convert(str(out))
+    assert len(json.loads((out / "shared_vocabulary.json").read_text(encoding="utf-8"))) == rows
