@@ -58,18 +58,33 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
 
     spec = model_spec(section, role)
     device = resolve_device(runtime.device, section.backend)
+    model: Seq2SeqModel
     with quiet_loading():
         if section.backend == "ctranslate2":
             from pipeline.ct2 import CTranslate2Seq2Seq
 
-            return CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                      threads=runtime.threads, workers=runtime.workers,
-                                      cache_dir=runtime.cache_dir, seed=runtime.seed)
-        from pipeline.models import TransformersSeq2Seq
+            model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
+                                       threads=runtime.threads, workers=runtime.workers,
+                                       cache_dir=runtime.cache_dir, seed=runtime.seed)
+        else:
+            from pipeline.models import TransformersSeq2Seq
 
-        apply_threads(runtime.threads)
-        return TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
-                                   quantize=runtime.quantize, seed=runtime.seed)
+            apply_threads(runtime.threads)
+            model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
+                                        quantize=runtime.quantize, seed=runtime.seed)
+    # a model that loads but cannot generate stops here (every load, a reload by with_config included)
+    check_generates(model, _model_name(section, role))
+    return model
+
+
+def _model_name(section: Any, role: str) -> str:
+    return f"{role} model {section.model!r}"
+
+
+def failure_watches(config: Config) -> dict[str, FailureWatch]:
+    """One watch per model: a model that fails every input alike stops the run (ModelBrokenError) instead of
+    giving an error record for every document."""
+    return {role: FailureWatch(_model_name(getattr(config, role), role)) for role in ("translation", "summarization")}
 
 
 def reuse_or_load(model: Any, old: Config, new: Config, role: str) -> Seq2SeqModel:
@@ -128,13 +143,7 @@ class Pipeline:
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
         # the runner's side files keeping finished batches of very large groups (pipeline.checkpoint)
         self.checkpoints: Any = None
-        # a model that cannot generate stops here, one that fails every input alike stops the run later
-        # (ModelBrokenError), instead of an error record for every document
-        self._watches = {}
-        for role, model in (("translation", self.translator), ("summarization", self.summarizer)):
-            name = f"{role} model {getattr(self.config, role).model!r}"
-            check_generates(model, name)
-            self._watches[role] = FailureWatch(name)
+        self._watches = failure_watches(self.config)
 
     def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
         """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
@@ -150,6 +159,7 @@ class Pipeline:
         new.config = resolved
         new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")
         new.summarizer = reuse_or_load(self.summarizer, self.config, resolved, "summarization")
+        new._watches = failure_watches(resolved)  # fresh: a reloaded model is not judged by its predecessor
         return new
 
     @overload
