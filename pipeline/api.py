@@ -14,11 +14,11 @@ pipeline is needed.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from pipeline.batching import groups_of
 from pipeline.config import Config, load_config
 from pipeline.inputs import Document, documents_from_texts
 from pipeline.progress import DocumentBar, tqdm_class
@@ -122,13 +122,6 @@ def summarize(
     pipe = get_pipeline(config, **shortcut_overrides(sections, device=device, batch_size=batch_size,
                                                      backend=backend))
     return pipe(texts, progress=progress)
-
-
-def groups_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Lists of ``size`` items (the last one shorter), reading ``items`` one group at a time."""
-    iterator = iter(items)
-    while group := list(itertools.islice(iterator, size)):
-        yield group
 
 
 def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:

@@ -1,8 +1,13 @@
-"""Length-sorted batches under a row and token budget, with the original order restored (pure, no torch)."""
+"""Length-sorted batches under a row and token budget, with the original order restored, and groups of
+documents read one at a time (pure, no torch)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def plan_batches(
@@ -31,3 +36,11 @@ def plan_batches(
     if current:
         batches.append(current)
     return batches
+
+
+def groups_of(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` items (the last one shorter), reading ``items`` one group at a time: the runner's
+    groups of documents (the unit of resume) and the notebook's (``Pipeline.stream``)."""
+    iterator = iter(items)
+    while group := list(itertools.islice(iterator, size)):
+        yield group

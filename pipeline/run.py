@@ -16,10 +16,11 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.batching import groups_of
 from pipeline.checkpoint import Checkpoints, partial_folder
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs import Document, InputError, Source, open_source
@@ -93,12 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
                              "config, and resume")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
-
-
-def groups_of(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    iterator = iter(documents)
-    while group := list(itertools.islice(iterator, size)):
-        yield group
 
 
 def make_engine(config: Config) -> Any:
