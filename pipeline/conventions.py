@@ -8,7 +8,7 @@ backends apply the same conventions. See :mod:`pipeline.families` for the famili
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,6 +153,14 @@ def tokenizer_source_value(family: Family, code: str) -> str:
 __all__ = ["Conventions", "UnknownFamily", "family_of", "read_conventions", "tokenizer_source_value"]
 
 
+def language_code_tokens(conventions: Conventions, tokenizer: Any) -> frozenset[str]:
+    """The language-code tokens of a multilingual translator (those it reads, and M2M100's whole table), which
+    are dropped from outputs before decoding; empty for other models."""
+    if not conventions.multilingual:
+        return frozenset()
+    return frozenset([*conventions.source_codes.values(), *getattr(tokenizer, "lang_token_to_id", {})])
+
+
 class SourceLanguages:
     """The source-language side both backends share: which languages a multilingual translator reads, its code
     for each, and setting the tokenizer's source language. Needs ``conventions`` and ``tokenizer``."""
@@ -172,3 +180,23 @@ class SourceLanguages:
     def _set_source(self, code: str | None) -> None:
         if code is not None:
             self.tokenizer.src_lang = tokenizer_source_value(self.conventions.family, code)
+
+    def source_ids(self, inputs: Sequence[str], languages: Sequence[str | None] | None) -> list[list[int]]:
+        """Token ids of each input. A multilingual translator tokenizes each with its own source-language
+        code (``languages``: ISO 639-1 per input; None = the default source), setting the tokenizer's
+        ``src_lang`` on every call (reconfigured copies share the tokenizer) and resetting it afterwards."""
+        conventions = self.conventions
+        if not conventions.multilingual:
+            return [list(ids) for ids in self.tokenizer(list(inputs), truncation=False)["input_ids"]]
+        codes = [conventions.source_code(language) for language in (languages or [None] * len(inputs))]
+        rows: list[list[int]] = [[] for _ in inputs]
+        try:
+            for code in dict.fromkeys(codes):
+                self._set_source(code)
+                picked = [i for i, c in enumerate(codes) if c == code]
+                encoded = self.tokenizer([inputs[i] for i in picked], truncation=False)["input_ids"]
+                for i, ids in zip(picked, encoded, strict=True):
+                    rows[i] = list(ids)
+        finally:
+            self._set_source(conventions.source_code(None))
+        return rows

@@ -54,12 +54,10 @@ from types import ModuleType
 from typing import Any
 
 from pipeline.config import ConfigError
-from pipeline.conventions import SourceLanguages, read_conventions
+from pipeline.conventions import SourceLanguages, language_code_tokens, read_conventions
 from pipeline.ct2_families import (
     checkpoint_config,
-    language_code_tokens,
     refuse_unconvertible,
-    source_rows,
     start_prefix,
 )
 from pipeline.ct2_families import converter as family_converter
@@ -552,11 +550,7 @@ class CTranslate2Seq2Seq(SourceLanguages):
     def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
         """Generate for one batch. ``languages``: each text's source language (ISO 639-1; multilingual
         translators only; None = translation.source_language or German)."""
-        conventions = self.conventions
-        codes = ([conventions.source_code(language) for language in languages]
-                 if languages is not None and conventions.multilingual else None)
-        ids = source_rows(self.tokenizer, [self._prefix + text for text in texts], codes, self._set_source,
-                          conventions.source_code(None))
+        ids = self.source_ids([self._prefix + text for text in texts], languages)
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [list(self.plan.prefix)] * len(source) if self.plan.prefix else None
         # one part per worker (CTranslate2 splits the batch by length and decodes the parts in parallel)

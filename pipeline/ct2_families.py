@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pipeline.config import ConfigError
@@ -142,30 +142,3 @@ def start_prefix(stored_start: str | None, expected_start: str | None, *, zero_s
     raise ConfigError(f"the converted model starts decoding with {stored_start!r}, the checkpoint with "
                       f"{expected_start!r}; convert it again (delete the converted folder) or use backend "
                       f"'transformers'")
-
-
-def language_code_tokens(conventions: Any, tokenizer: Any) -> frozenset[str]:
-    """The language-code tokens of a multilingual translator (those it reads, and M2M100's whole table), which
-    are dropped from outputs before decoding; empty for other models."""
-    if not conventions.multilingual:
-        return frozenset()
-    return frozenset([*conventions.source_codes.values(), *getattr(tokenizer, "lang_token_to_id", {})])
-
-
-def source_rows(tokenizer: Any, texts: Sequence[str], codes: Sequence[str | None] | None,
-                set_source: Any, default: str | None) -> list[list[int]]:
-    """Token ids of each text; with ``codes``, each text tokenized with its own source-language code
-    (``set_source(code)`` sets the tokenizer's ``src_lang``; it is reset to ``default`` afterwards)."""
-    if codes is None:
-        return list(tokenizer(list(texts), truncation=False)["input_ids"])
-    rows: list[list[int]] = [[] for _ in texts]
-    try:
-        for code in dict.fromkeys(codes):
-            set_source(code)
-            picked = [i for i, c in enumerate(codes) if c == code]
-            encoded = tokenizer([texts[i] for i in picked], truncation=False)["input_ids"]
-            for i, ids in zip(picked, encoded, strict=True):
-                rows[i] = list(ids)
-    finally:
-        set_source(default)
-    return rows

@@ -26,6 +26,7 @@ from pipeline.conventions import (
     SourceLanguages,
     UnknownFamily,
     family_of,
+    language_code_tokens,
     read_conventions,
 )
 from pipeline.generation import Generated, ModelLoadError
@@ -254,11 +255,9 @@ class TransformersSeq2Seq(SourceLanguages):
             prefix=spec.prefix, source_language=spec.source_language, target_language=spec.target_language)
         self.generation_config = merged_generation_config(family_generation(model.generation_config,
                                                                            self.conventions), spec)
-        self._code_ids: frozenset[int] = frozenset()
-        if self.conventions.multilingual:
-            self._set_source(self.conventions.source_code(None))
-            codes = [*self.conventions.source_codes.values(), *getattr(self.tokenizer, "lang_token_to_id", {})]
-            self._code_ids = frozenset(self.tokenizer.convert_tokens_to_ids(codes))
+        self._set_source(self.conventions.source_code(None))
+        codes = language_code_tokens(self.conventions, self.tokenizer)
+        self._code_ids: frozenset[int] = frozenset(self.tokenizer.convert_tokens_to_ids(list(codes)))
         self._prefix = self.conventions.prefix
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model.config))
         self._eos = self.generation_config.eos_token_id
@@ -285,18 +284,7 @@ class TransformersSeq2Seq(SourceLanguages):
         conventions = self.conventions
         if not conventions.multilingual:
             return self.tokenizer(inputs, return_tensors="pt", padding=True, truncation=False)
-        # the source code is set for every encode: reconfigured copies share the tokenizer and its src_lang
-        codes = [conventions.source_code(language) for language in (languages or [None] * len(inputs))]
-        rows: list[Any] = [None] * len(inputs)
-        try:
-            for code in dict.fromkeys(codes):
-                self._set_source(code)
-                picked = [i for i, c in enumerate(codes) if c == code]
-                encoded = self.tokenizer([inputs[i] for i in picked], truncation=False)["input_ids"]
-                for i, ids in zip(picked, encoded, strict=True):
-                    rows[i] = ids
-        finally:
-            self._set_source(conventions.source_code(None))
+        rows = self.source_ids(inputs, languages)
         return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt", padding=True)
 
     def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
