@@ -10,9 +10,9 @@ Importing the package is cheap: torch and transformers load with the models, on 
 from pipeline.api import get_pipeline, summarize
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.core import Pipeline
+from pipeline.display.tables import to_dataframe
 from pipeline.results import DocumentResult, ResultList, Segment, Summary
-from pipeline.tables import to_dataframe
-from pipeline.text import split_sentences
+from pipeline.text.sentences import split_sentences
 
 __all__ = [
     "Config", "ConfigError", "DocumentResult", "Pipeline", "ResultList", "Segment", "Summary", "get_pipeline",

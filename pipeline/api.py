@@ -14,14 +14,12 @@ pipeline is needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from pipeline.batching import groups_of
 from pipeline.config import Config, load_config
-from pipeline.inputs import Document, documents_from_texts
-from pipeline.progress import DocumentBar, tqdm_class
+from pipeline.progress import tqdm_class
 from pipeline.results import DocumentResult, ResultList
 
 if TYPE_CHECKING:
@@ -122,25 +120,3 @@ def summarize(
     pipe = get_pipeline(config, **shortcut_overrides(sections, device=device, batch_size=batch_size,
                                                      backend=backend))
     return pipe(texts, progress=progress)
-
-
-def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:
-    """Results in input order, one group (``runtime.group_size`` texts) processed at a time, with the
-    document bar (see :func:`summarize` for ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
-    _, documents = documents_from_texts(texts)  # refused types raise TypeError here, at the call
-    total = len(texts) if isinstance(texts, Sized) else None
-    if progress is None:
-        progress = pipe.config.runtime.progress and (total is None or total > 1)
-    return _results(pipe, documents, total, bool(progress))
-
-
-def _results(pipe: Pipeline, documents: Iterator[Document], total: int | None, progress: bool
-             ) -> Iterator[DocumentResult]:
-    bar = DocumentBar(total, enabled=progress)
-    try:
-        for group in groups_of(documents, pipe.config.runtime.group_size):
-            results = pipe.process(group, on_progress=bar.group(len(group)))
-            bar.finish_group()
-            yield from results
-    finally:
-        bar.close()

@@ -21,6 +21,8 @@ from typing import Any, Literal, Union
 
 import yaml
 
+from pipeline.text.codes import DETECTABLE
+
 Backend = Literal["transformers", "ctranslate2"]
 ComputeType = Literal[
     "auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
@@ -32,6 +34,7 @@ Engine = Literal["local", "ray"]
 InputFormat = Literal["auto", "txt", "jsonl", "csv", "parquet", "hf"]
 OnEnglish = Literal["skip_translation", "translate", "error"]
 OnOther = Literal["skip", "translate", "error"]
+
 
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 DEVICE_CHOICES = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
@@ -207,7 +210,7 @@ class Config:
 # Keys that never change a record: excluded from the hash that guards resume.
 HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation")
 
-_LANGUAGE_CHOICES = "null or a language code as pipeline.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
+_LANGUAGE_CHOICES = "null or a language code as pipeline.text.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
 
 # Extra value checks beyond the type: key -> (predicate, description of the valid values).
 _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
@@ -231,8 +234,6 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
 
 
 def _language_code(code: str) -> bool:
-    from pipeline.families import DETECTABLE
-
     return code in DETECTABLE
 
 

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-from pipeline.api import results_for
-from pipeline.config import Config, RuntimeConfig, load_config
-from pipeline.flags import document_flags
-from pipeline.generation import FailureWatch, Generated, ModelBrokenError, Seq2SeqModel, check_generates, generate_all
-from pipeline.inputs import Document
-from pipeline.models import ModelSpec
-from pipeline.progress import TRANSLATION_SHARE, ProgressCallback, batch_reporter, quiet_loading, tqdm_class
-from pipeline.results import DocumentResult, ResultList, Segment, Summary
-from pipeline.segment import chunk_texts, document_sentences, plan_segments
-from pipeline.text import paragraph_spans
+from pipeline.batching import groups_of
+from pipeline.config import Config, load_config
+from pipeline.inputs.texts import documents_from_texts
+from pipeline.models.factory import failure_watches, load_model, reuse_or_load
+from pipeline.models.generation import (
+    Generated,
+    generate_all,
+)
+from pipeline.progress import TRANSLATION_SHARE, DocumentBar, ProgressCallback, batch_reporter, tqdm_class
+from pipeline.quality.flags import document_flags
+from pipeline.results import Document, DocumentResult, ResultList, Segment, Summary
+from pipeline.text.segment import chunk_texts, document_sentences, plan_segments
+from pipeline.text.sentences import paragraph_spans
 
 log = logging.getLogger(__name__)
 
@@ -34,71 +37,6 @@ ConfigLike = Config | str | Path | Mapping[str, Any] | None
 # Map-reduce stops after this many rounds; each round shrinks the text several-fold, so this is never
 # reached by real summarizers (it guards against a summarizer configured to write more than it reads).
 MAX_ROUNDS = 8
-
-
-def model_spec(section: Any, role: str) -> ModelSpec:
-    return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
-                     prefix=getattr(section, "prefix", None),
-                     source_language=getattr(section, "source_language", None),
-                     target_language=getattr(section, "target_language", "en"))
-
-
-def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
-    """The settings that loading a model depends on. A loaded model serves any config with the same key:
-    generation settings, the input budget and the seed are applied to it without loading (``reconfigured``)."""
-    common = (section.model, section.revision, section.backend, runtime.device, runtime.threads)
-    if section.backend == "ctranslate2":
-        return (*common, section.compute_type, runtime.workers, runtime.cache_dir)
-    return (*common, runtime.dtype, runtime.quantize)
-
-
-def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
-    """Load one model with the configured backend on the configured device (third-party bars kept quiet)."""
-    from pipeline.devices import apply_threads, resolve_device, resolve_dtype
-
-    spec = model_spec(section, role)
-    device = resolve_device(runtime.device, section.backend)
-    model: Seq2SeqModel
-    with quiet_loading():
-        if section.backend == "ctranslate2":
-            from pipeline.ct2 import CTranslate2Seq2Seq
-
-            model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                       threads=runtime.threads, workers=runtime.workers,
-                                       cache_dir=runtime.cache_dir, seed=runtime.seed)
-        else:
-            from pipeline.models import TransformersSeq2Seq
-
-            apply_threads(runtime.threads)
-            model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
-                                        quantize=runtime.quantize, seed=runtime.seed)
-    # a model that loads but cannot generate stops here (every load, a reload by with_config included)
-    check_generates(model, _model_name(section, role))
-    return model
-
-
-def _model_name(section: Any, role: str) -> str:
-    return f"{role} model {section.model!r}"
-
-
-def failure_watches(config: Config) -> dict[str, FailureWatch]:
-    """One watch per model: a model that fails every input alike stops the run (ModelBrokenError) instead of
-    giving an error record for every document."""
-    return {role: FailureWatch(_model_name(getattr(config, role), role)) for role in ("translation", "summarization")}
-
-
-def reuse_or_load(model: Any, old: Config, new: Config, role: str) -> Seq2SeqModel:
-    """``model`` (loaded for ``old``) set up for ``new`` without loading when the load keys agree, else a
-    newly loaded model. A backend reuses its models through ``reconfigured(spec, seed=...)``, which returns
-    a copy sharing the loaded weights, or None when the change needs loading; without it, it loads again."""
-    old_section, section = getattr(old, role), getattr(new, role)
-    reconfigured = getattr(model, "reconfigured", None)
-    if reconfigured is not None and load_key(old_section, old.runtime) == load_key(section, new.runtime):
-        reused = reconfigured(model_spec(section, role), seed=new.runtime.seed)
-        if reused is not None:
-            return reused
-    log.info("loading the %s model again: a setting that loading depends on changed", role)
-    return load_model(section, new.runtime, role)
 
 
 # Below these, a language guess is too weak to act on (skip or summarize without translation).
@@ -141,7 +79,7 @@ class Pipeline:
         self.config = load_config(config, overrides=overrides or None)
         self.translator = load_model(self.config.translation, self.config.runtime, "translation")
         self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
-        # the runner's side files keeping finished batches of very large groups (pipeline.checkpoint)
+        # the runner's side files keeping finished batches of very large groups (pipeline.runner.checkpoint)
         self.checkpoints: Any = None
         self._watches = failure_watches(self.config)
 
@@ -170,7 +108,7 @@ class Pipeline:
 
     def __call__(self, texts: str | Iterable[str], *, progress: bool | None = None) -> DocumentResult | ResultList:
         """Summarize one text (→ one :class:`DocumentResult`) or several (→ a :class:`ResultList`, same order);
-        other types raise TypeError (see :func:`~pipeline.inputs.documents_from_texts`).
+        other types raise TypeError (see :func:`~pipeline.inputs.sources.documents_from_texts`).
 
         ``progress``: a progress bar over the documents; None shows one for more than one document unless
         ``runtime.progress`` is false.
@@ -216,7 +154,7 @@ class Pipeline:
             return w
         options = self.config.language
         if options.detect:
-            from pipeline.language import detect_language  # py3langid brings numpy: not on `import pipeline`
+            from pipeline.text.language import detect_language  # py3langid brings numpy: not on `import pipeline`
 
             guess = detect_language(doc.text)
             w.language = guess.language
@@ -255,18 +193,16 @@ class Pipeline:
     def _reads(self, language: str) -> bool:
         """A multilingual translator reads ``language`` and documents are translated from their own language
         (translation.source_language null)."""
-        readable = getattr(self.translator, "source_languages", None) or frozenset()
-        return self.config.translation.source_language is None and language in readable
+        return self.config.translation.source_language is None and language in self.translator.source_languages
 
     def _unreadable(self) -> str:
-        if getattr(self.translator, "source_languages", None):
+        if self.translator.source_languages:
             return f"which the translation model {self.config.translation.model!r} has no language code for"
         return "not German"
 
     def _source_code(self, w: _Work) -> str | None:
         """The translator's code for the document's source language (multilingual translators only)."""
-        code = getattr(self.translator, "source_code", None)
-        return code(w.source) if code is not None and w.translate else None
+        return self.translator.source_code(w.source) if w.translate else None
 
     @staticmethod
     def _refuse(w: _Work, status: str, reason: str, **produced: Any) -> DocumentResult:
@@ -291,7 +227,7 @@ class Pipeline:
         sources = [src for w in active for src, _ in w.pieces]
         # multilingual translators read each segment in its document's language (NLLB: a code token per row)
         languages = ([w.source for w in active for _ in w.pieces]
-                     if getattr(translator, "source_languages", None) else None)
+                     if translator.source_languages else None)
         runtime = self.config.runtime
         checkpoint = self.checkpoints.open("translation", sources) if self.checkpoints is not None else None
         try:
@@ -391,8 +327,8 @@ class Pipeline:
             pending = still
 
     def _empty_summary(self) -> str:
-        conventions = getattr(self.summarizer, "conventions", None)
-        if conventions is not None and conventions.family.task_prefix:
+        conventions = self.summarizer.conventions
+        if conventions.family.task_prefix:
             hint = f"for {conventions.family.title} check summarization.prefix (in use: {conventions.prefix!r})"
         else:
             hint = "check summarization.generation"
@@ -414,42 +350,23 @@ class Pipeline:
             segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
 
 
-# -- engines: how the runner maps groups of documents to records ----------------------------------------
+def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:
+    """Results in input order, one group (``runtime.group_size`` texts) processed at a time, with the
+    document bar (see :func:`summarize` for ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
+    _, documents = documents_from_texts(texts)  # refused types raise TypeError here, at the call
+    total = len(texts) if isinstance(texts, Sized) else None
+    if progress is None:
+        progress = pipe.config.runtime.progress and (total is None or total > 1)
+    return _results(pipe, documents, total, bool(progress))
 
 
-def process_group_safely(pipeline: Pipeline, documents: Sequence[Document]) -> list[dict[str, Any]]:
-    """Records for a group; an unexpected failure is retried document by document, then recorded."""
+def _results(pipe: Pipeline, documents: Iterator[Document], total: int | None, progress: bool
+             ) -> Iterator[DocumentResult]:
+    bar = DocumentBar(total, enabled=progress)
     try:
-        return [r.to_record() for r in pipeline.process(documents)]
-    except ModelBrokenError:
-        raise  # the model, not these documents: stop the run
-    except Exception:
-        log.exception("processing a group of %d documents failed; retrying one by one", len(documents))
-    records = []
-    for doc in documents:
-        try:
-            records.extend(r.to_record() for r in pipeline.process([doc]))
-        except ModelBrokenError:
-            raise
-        except Exception as exc:
-            log.exception("document %s failed", doc.id)
-            records.append(DocumentResult(doc.id, "error", error=f"internal error: {type(exc).__name__}: "
-                                                                   f"{exc}").to_record())
-    return records
-
-
-class LocalEngine:
-    """Runs groups in this process, one after another."""
-
-    def __init__(self, config: Config):
-        self.pipeline = Pipeline(config)
-
-    def describe(self) -> dict[str, Any]:
-        return {"engine": "local", **self.pipeline.describe()}
-
-    def map_groups(self, groups: Any) -> Any:
-        for group in groups:
-            yield process_group_safely(self.pipeline, group)
-
-    def close(self) -> None:
-        pass
+        for group in groups_of(documents, pipe.config.runtime.group_size):
+            results = pipe.process(group, on_progress=bar.group(len(group)))
+            bar.finish_group()
+            yield from results
+    finally:
+        bar.close()

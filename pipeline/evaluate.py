@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, load_config
-from pipeline.inputs import InputError, open_dataset, row_id
-from pipeline.metrics import summary_scores, translation_scores
-from pipeline.output import read_records, write_json_atomic
-from pipeline.run import EXIT_USAGE, USAGE_ERRORS, run, usage_message
-
-
-def scores_path(output: Path) -> Path:
-    return output.with_name(output.stem + ".scores.json")
+from pipeline.fileio.atomic import write_json_atomic
+from pipeline.fileio.jsonl import read_records
+from pipeline.inputs.sources import InputError, open_dataset, row_id
+from pipeline.quality.metrics import summary_scores, translation_scores
+from pipeline.runner.errors import EXIT_USAGE, USAGE_ERRORS, usage_message
+from pipeline.runner.job import run
+from pipeline.runner.layout import scores_path
 
 
 def read_references(config: Config) -> dict[str, dict[str, str | None]]:
@@ -44,7 +43,7 @@ def read_references(config: Config) -> dict[str, dict[str, str | None]]:
 
 def score(output: Path, references: dict[str, dict[str, str | None]]) -> dict[str, Any]:
     """Scores of the records in ``output`` against ``references``; failed documents score as empty."""
-    records = {str(r["id"]): r for _, r in read_records(output)}
+    records = {str(line.record["id"]): line.record for line in read_records(output)}
     result: dict[str, Any] = {"documents": len(records),
                               "not_ok": sorted(i for i, r in records.items() if r["status"] != "ok")}
     for kind, field in (("translation", "translation"), ("summary", "summary")):

@@ -72,7 +72,7 @@ def quiet_loading() -> Iterator[None]:
 
 def batch_reporter(report: ProgressCallback | None, start: float, end: float,
                    total: int) -> Callable[[int], None] | None:
-    """An ``on_batch`` callback for :func:`pipeline.generation.generate_all` that reports the share of a
+    """An ``on_batch`` callback for :func:`pipeline.models.generation.generate_all` that reports the share of a
     group done, going from ``start`` to ``end`` as the ``total`` inputs are generated; None without a report."""
     if report is None or total <= 0:
         return None

@@ -1,4 +1,5 @@
-"""Typed results: what happened to each document, the JSONL record it becomes, and how it shows in a notebook."""
+"""Typed documents and results: what came in, what happened to each document, the JSONL record it becomes,
+and how it shows in a notebook."""
 
 from __future__ import annotations
 
@@ -6,6 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, SupportsIndex, overload
 
 Status = Literal["ok", "skipped", "error"]
+
+
+@dataclass(frozen=True)
+class Document:
+    # the document's id: file name without extension, the id column, or the row number
+    id: str
+    # the text; None when it could not be read (see error)
+    text: str | None
+    # why the document cannot be processed (binary, undecodable, wrong type); None when readable
+    error: str | None = None
+    # non-fatal notes from reading (e.g. read as Windows-1252)
+    warnings: tuple[str, ...] = ()
+
 
 
 @dataclass(frozen=True)
@@ -74,13 +88,13 @@ class DocumentResult:
 
     def __repr__(self) -> str:
         """One line, under 300 characters: id, status, language, the start of the summary (or the error), counts."""
-        from pipeline.render import one_line
+        from pipeline.display.render import one_line
 
         return one_line(self.to_record())
 
     def _repr_html_(self) -> str:
         """Jupyter's view: a card with the summary, error, warnings, flagged figures and the segments."""
-        from pipeline.render import card
+        from pipeline.display.render import card
 
         return card(self.to_record())
 
@@ -111,7 +125,7 @@ class ResultList(list):
         return [r.to_record() if isinstance(r, DocumentResult) else r for r in self]
 
     def __repr__(self) -> str:
-        from pipeline.render import preview, view
+        from pipeline.display.render import preview, view
 
         views = [view(record) for record in self._records()]
         counts: dict[str, int] = {}
@@ -127,6 +141,6 @@ class ResultList(list):
         return "\n".join([head, *(f"  {line}" for line in shown), *more])
 
     def _repr_html_(self) -> str:
-        from pipeline.render import table
+        from pipeline.display.render import table
 
         return table(self._records(), max_rows=self.max_rows)

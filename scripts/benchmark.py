@@ -29,7 +29,7 @@ Contenders, each in its own subprocess (own peak RSS, own threads) on the same G
   one chunk is left) rather than truncating the translation. No thread or dtype settings: library defaults.
 * ``hf`` (b): the pipeline, transformers backend (length-sorted batches, ``runtime.*`` settings).
 * ``hf-stock`` (b's): as (b) with the generate speed-ups switched off (``DE_EN_STOCK_GENERATE=1``): stock
-  transformers ``generate``, what (b) falls back to where ``pipeline.speedups`` does not trust the version.
+  transformers ``generate``, what (b) falls back to where ``pipeline.models.hf.speedups`` does not trust the version.
 * ``hf-bf16`` (b'): as (b) with ``runtime.dtype: bfloat16`` (fast on CPUs with AVX512-BF16 or AMX).
 * ``hf-fp16`` (b'): as (b) with ``runtime.dtype: float16`` (for GPUs; slow on CPU).
 * ``hf-int8`` (b''): as (b) with ``runtime.quantize: true`` (dynamic int8 linear layers, CPU only).
@@ -254,7 +254,7 @@ def _bias(folder: Path, banned: list[int]) -> None:
 
 def load_documents(quick: bool) -> list[tuple[str, str]]:
     """The seeds/ documents; ``quick``: the first three, cut to their first eight sentences."""
-    from pipeline.text import split_sentences
+    from pipeline.text.sentences import split_sentences
 
     docs = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").glob("*.txt"))]
     if quick:
@@ -275,10 +275,10 @@ def run_loop(job: Job) -> Measurement:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from pipeline.conventions import family_of, read_conventions, tokenizer_source_value
-    from pipeline.models import input_limit
-    from pipeline.segment import chunk_texts
-    from pipeline.text import split_sentences
+    from pipeline.models.conventions import family_of, read_conventions, tokenizer_source_value
+    from pipeline.models.loading import input_limit
+    from pipeline.text.segment import chunk_texts
+    from pipeline.text.sentences import split_sentences
 
     started = time.perf_counter()
     tokenizers, models, prefixes, kwargs = {}, {}, {}, {}
@@ -369,8 +369,8 @@ def pipeline_config(job: Job, contender: str) -> dict[str, Any]:
 def run_pipeline(job: Job, contender: str) -> Measurement:
     """(b), (b'), (b'') or (c): all documents in one group through ``Pipeline.process``."""
     from pipeline.core import Pipeline
-    from pipeline.inputs import Document
-    from pipeline.speedups import STOCK_ENV
+    from pipeline.models.hf.speedups import STOCK_ENV
+    from pipeline.results import Document
 
     if contender == "hf-stock":
         os.environ[STOCK_ENV] = "1"
@@ -415,7 +415,7 @@ def run_pipeline(job: Job, contender: str) -> Measurement:
 def prepare_ctranslate2(job: Job, contender: str) -> None:
     """Convert both stand-ins once for ``contender`` (outside the measured subprocess)."""
     from pipeline.config import load_config
-    from pipeline.core import load_model
+    from pipeline.models.factory import load_model
 
     config = load_config(pipeline_config(job, contender))
     load_model(config.translation, config.runtime, "translation")

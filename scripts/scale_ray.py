@@ -28,9 +28,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.batching import groups_of  # noqa: E402
 from pipeline.config import Config, load_config  # noqa: E402
-from pipeline.inputs import Document, iter_documents  # noqa: E402
-from pipeline.run import groups_of, make_engine  # noqa: E402
+from pipeline.inputs.sources import iter_documents
+from pipeline.results import Document  # noqa: E402
+from pipeline.runner.job import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,8 +16,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from pipeline.figures import summary_flags, translation_flags
-from pipeline.output import manifest_path
+from pipeline.quality.figures import summary_flags, translation_flags
+from pipeline.runner.layout import manifest_path
 
 # (German, English) sentence templates; {a} {b} {c} are figures
 TEMPLATES = (

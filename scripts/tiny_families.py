@@ -33,13 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.make_tiny_models import (
-    _DUMMY,
+from scripts.tiny_base import (
+    DUMMY,
     ENGLISH_LINES,
+    FRENCH_LINES,
     GERMAN_LINES,
-    _pad_vocab,
-    _save_model,
-    _write_json,
+    ITALIAN_LINES,
+    pad_vocab,
+    save_model,
+    write_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,26 +111,6 @@ REAL_SHAPES: dict[str, FamilyShape] = {
     "led": FamilyShape(6, 6, 768, 12, 3072, 50265, 16384, attention_window=1024),
 }
 
-FRENCH_LINES: tuple[str, ...] = (
-    "La Banque centrale européenne a laissé son taux directeur inchangé à 4,5 % jeudi.",
-    "Le chiffre d'affaires du groupe a progressé de 12 % au troisième trimestre.",
-    "« Nous sommes très satisfaits de ce résultat », a déclaré le président à Paris.",
-    "Les exportations vers la Chine ont reculé de 8,4 % par rapport à l'année précédente.",
-    "L'inflation en France est tombée à 3,8 % en octobre, selon l'Insee.",
-    "Le constructeur automobile prévoit de supprimer des milliers d'emplois en Europe.",
-    "Les prix de l'énergie pèsent sur les entreprises et les ménages.",
-    "La société a annoncé un bénéfice net de 881 millions d'euros au premier semestre.",
-)
-ITALIAN_LINES: tuple[str, ...] = (
-    "La Banca centrale europea ha lasciato invariato il tasso di riferimento al 4,5 per cento.",
-    "Il fatturato del gruppo è cresciuto del 12 per cento nel terzo trimestre.",
-    "«Siamo molto soddisfatti del risultato», ha dichiarato l'amministratore delegato a Milano.",
-    "Le esportazioni verso la Cina sono diminuite dell'8,4 per cento rispetto all'anno precedente.",
-    "L'inflazione in Italia è scesa al 3,8 per cento in ottobre, secondo l'Istat.",
-    "La società ha registrato un utile netto di 881 milioni di euro nel primo semestre.",
-    "I prezzi dell'energia pesano sulle imprese e sulle famiglie.",
-    "Il governo prevede maggiori investimenti in strade e ponti.",
-)
 MULTILINGUAL_LINES = GERMAN_LINES + ENGLISH_LINES + FRENCH_LINES + ITALIAN_LINES
 
 _SPM_VOCAB = 500  # soft limit (hard_vocab_limit=False): the small corpus gives fewer pieces
@@ -175,7 +157,7 @@ def _pad_spm(model: bytes, pieces: int) -> bytes:
     lowest = min(piece.score for piece in proto.pieces) - 10.0
     normal = sentencepiece_model_pb2.ModelProto.SentencePiece.NORMAL
     for i in range(pieces):
-        proto.pieces.add(piece=_DUMMY.format(i), score=lowest, type=normal)
+        proto.pieces.add(piece=DUMMY.format(i), score=lowest, type=normal)
     proto.trainer_spec.vocab_size = len(proto.pieces)
     return proto.SerializeToString()
 
@@ -236,8 +218,8 @@ def build_nllb(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["nllb"], *,
         "tgt_lang": None,
         "tokenizer_class": "NllbTokenizer",
     }
-    _write_json(out / "tokenizer_config.json", tokenizer_config)
-    _write_json(out / "special_tokens_map.json", {
+    write_json(out / "tokenizer_config.json", tokenizer_config)
+    write_json(out / "special_tokens_map.json", {
         "additional_special_tokens": list(FAIRSEQ_LANGUAGE_CODES),
         **_FAIRSEQ_SPECIAL, "cls_token": "<s>", "sep_token": "</s>", "mask_token": _MASK,
     })
@@ -245,7 +227,7 @@ def build_nllb(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["nllb"], *,
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(out)
-    _write_json(out / "tokenizer.json", json.loads(tokenizer.backend_tokenizer.to_str()))
+    write_json(out / "tokenizer.json", json.loads(tokenizer.backend_tokenizer.to_str()))
     tokens = _tokenizer_length(out)
 
     generation = {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "max_length": 200,
@@ -288,9 +270,9 @@ def build_m2m100(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["m2m100"]
         if shape.vocab_size < len(tokens) + appended:
             raise ValueError(f"vocab_size {shape.vocab_size} is smaller than the tokenizer "
                              f"({len(tokens) + appended} tokens)")
-        tokens += [_DUMMY.format(i) for i in range(shape.vocab_size - appended - len(tokens))]
-    _write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
-    _write_json(out / "tokenizer_config.json", {
+        tokens += [DUMMY.format(i) for i in range(shape.vocab_size - appended - len(tokens))]
+    write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    write_json(out / "tokenizer_config.json", {
         **_FAIRSEQ_SPECIAL,
         "sep_token": "</s>",
         "language_codes": "m2m100",
@@ -300,7 +282,7 @@ def build_m2m100(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["m2m100"]
         "tgt_lang": None,
         "tokenizer_class": "M2M100Tokenizer",
     })
-    _write_json(out / "special_tokens_map.json", {**_FAIRSEQ_SPECIAL, "sep_token": "</s>"})
+    write_json(out / "special_tokens_map.json", {**_FAIRSEQ_SPECIAL, "sep_token": "</s>"})
     # len(M2M100Tokenizer) leaves out the codes and madeupwords; the embedding has rows for both
     total = len(tokens) + appended
 
@@ -336,7 +318,7 @@ def build_mbart50(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["mbart50
     (out / "sentencepiece.bpe.model").write_bytes(_train_spm(MULTILINGUAL_LINES, "unigram"))
     special = {**_FAIRSEQ_SPECIAL, "cls_token": "<s>", "sep_token": "</s>", "mask_token": _MASK,
                "additional_special_tokens": list(FAIRSEQ_LANGUAGE_CODES)}
-    _write_json(out / "tokenizer_config.json", {
+    write_json(out / "tokenizer_config.json", {
         **special,
         "language_codes": "ML50",
         "model_max_length": shape.max_positions,
@@ -345,7 +327,7 @@ def build_mbart50(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["mbart50
         "tgt_lang": None,
         "tokenizer_class": "MBart50Tokenizer",
     })
-    _write_json(out / "special_tokens_map.json", special)
+    write_json(out / "special_tokens_map.json", special)
     # real size: 250,000 pieces + the fairseq offset + 52 codes + <mask>
     tokens = _pad_spm_file(out, "sentencepiece.bpe.model", shape.vocab_size)
 
@@ -416,7 +398,7 @@ def build_t5(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["t5"], *, see
         _train_spm(lines, "unigram", pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
     )
     extra = [f"<extra_id_{i}>" for i in range(100)]
-    _write_json(out / "tokenizer_config.json", {
+    write_json(out / "tokenizer_config.json", {
         "additional_special_tokens": extra,
         "eos_token": "</s>",
         "extra_ids": 100,
@@ -425,13 +407,13 @@ def build_t5(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["t5"], *, see
         "unk_token": "<unk>",
         "tokenizer_class": "T5Tokenizer",
     })
-    _write_json(out / "special_tokens_map.json", {
+    write_json(out / "special_tokens_map.json", {
         "additional_special_tokens": extra, "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>",
     })
     # real size: 32,000 pieces + 100 sentinels = 32,100 tokens; the embedding has 28 more rows (32,128)
     _pad_spm_file(out, "spiece.model", None if shape.vocab_size is None else shape.vocab_size - _T5_SPARE_ROWS)
     tokenizer = AutoTokenizer.from_pretrained(out)
-    _write_json(out / "tokenizer.json", json.loads(tokenizer.backend_tokenizer.to_str()))
+    write_json(out / "tokenizer.json", json.loads(tokenizer.backend_tokenizer.to_str()))
     tokens = _tokenizer_length(out)
 
     generation = {"decoder_start_token_id": 0, "eos_token_id": 1, "pad_token_id": 0}
@@ -470,7 +452,7 @@ def build_pegasus(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["pegasus
         _train_spm(ENGLISH_LINES, "unigram", pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
     )
     extra = ["<mask_1>"] + [f"<unk_{i}>" for i in range(2, 103)]
-    _write_json(out / "tokenizer_config.json", {
+    write_json(out / "tokenizer_config.json", {
         "additional_special_tokens": extra,
         "eos_token": "</s>",
         "full_tokenizer_file": None,
@@ -482,7 +464,7 @@ def build_pegasus(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["pegasus
         "unk_token": "<unk>",
         "tokenizer_class": "PegasusTokenizer",
     })
-    _write_json(out / "special_tokens_map.json", {
+    write_json(out / "special_tokens_map.json", {
         "additional_special_tokens": extra, "eos_token": "</s>", "mask_token": "<mask_2>", "pad_token": "<pad>",
         "unk_token": "<unk>",
     })
@@ -536,17 +518,17 @@ def build_led(out_dir: str | Path, shape: FamilyShape = TINY_SHAPES["led"], *, s
     bpe.train_from_iterator(ENGLISH_LINES, vocab_size=1000, min_frequency=2,
                             special_tokens=["<s>", "<pad>", "</s>", "<unk>"], show_progress=False)
     trained = sorted(bpe.get_vocab().items(), key=lambda item: item[1])
-    tokens = _pad_vocab([token for token, _ in trained] + ["<mask>"], shape.vocab_size, last="<mask>")
-    _write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    tokens = pad_vocab([token for token, _ in trained] + ["<mask>"], shape.vocab_size, last="<mask>")
+    write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
     merges = json.loads(bpe.to_str())["model"]["merges"]
     lines = ["#version: 0.2"] + [m if isinstance(m, str) else " ".join(m) for m in merges]
     (out / "merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     special = {**_FAIRSEQ_SPECIAL, "cls_token": "<s>", "sep_token": "</s>", "mask_token": _MASK}
-    _write_json(out / "tokenizer_config.json", {
+    write_json(out / "tokenizer_config.json", {
         **special, "add_prefix_space": False, "errors": "replace", "model_max_length": shape.max_positions,
         "trim_offsets": True, "tokenizer_class": "LEDTokenizer",
     })
-    _write_json(out / "special_tokens_map.json", special)
+    write_json(out / "special_tokens_map.json", special)
 
     generation = {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "pad_token_id": 1}
     config = LEDConfig(
@@ -591,7 +573,7 @@ def _layers(shape: FamilyShape) -> dict[str, int]:
 def _finish(name: str, model_class: Any, config: Any, generation: Any, legacy: dict[str, Any], out: Path, *,
             seed: int) -> Path:
     started = time.perf_counter()
-    _save_model(model_class, config, generation, legacy, out, seed=seed)
+    save_model(model_class, config, generation, legacy, out, seed=seed)
     logger.info("wrote %s model to %s (%d embedding rows, %.1f s)", name, out, config.vocab_size,
                 time.perf_counter() - started)
     return out

@@ -13,9 +13,8 @@ import pytest
 from pipeline import api
 from pipeline.config import ConfigError
 from pipeline.core import Pipeline
-from pipeline.inputs import Document
 from pipeline.progress import DocumentBar
-from pipeline.results import DocumentResult, ResultList
+from pipeline.results import Document, DocumentResult, ResultList
 from tests.conftest import ROOT, SEEDS, tiny_config
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from pipeline.batching import plan_batches
-from pipeline.generation import Generated, generate_all, is_out_of_memory
+from pipeline.models.generation import Generated, generate_all, is_out_of_memory
 
 
 def _check(lengths: list[int], batches: list[list[int]], batch_size: int, max_batch_tokens: int | None) -> None:

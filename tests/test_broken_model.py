@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.generation import BROKEN_AFTER, FailureWatch, Generated, ModelBrokenError, generate_all
-from pipeline.models import TransformersSeq2Seq
-from pipeline.output import manifest_path
+from pipeline.models.generation import BROKEN_AFTER, FailureWatch, Generated, ModelBrokenError, generate_all
+from pipeline.models.hf.backend import TransformersSeq2Seq
 from pipeline.run import main
+from pipeline.runner.layout import manifest_path
 from tests.conftest import SEEDS, records, tiny_config, write_config
 
 DOCUMENTS = ("000_microsoft_doppelschlag.txt", "001_offshore_windpark.txt")
@@ -44,7 +44,7 @@ def _run(tiny_models, tmp_path) -> tuple[int, Path]:
 
 @pytest.mark.parametrize("role", ["translation", "summarization"])
 def test_a_model_that_fails_every_input_stops_the_run(tiny_models, tmp_path, monkeypatch, capsys, role):
-    from pipeline.generation import PROBE_TEXT
+    from pipeline.models.generation import PROBE_TEXT
 
     _fail_when(monkeypatch, role, lambda texts: texts != [PROBE_TEXT])  # loads, passes the probe, then fails
     status, output = _run(tiny_models, tmp_path)

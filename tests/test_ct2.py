@@ -19,13 +19,18 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from pipeline import ct2  # noqa: E402
 from pipeline.config import ConfigError, load_config  # noqa: E402
-from pipeline.core import Pipeline, load_model  # noqa: E402
-from pipeline.generation import Generated  # noqa: E402
-from pipeline.inputs import Document  # noqa: E402
-from scripts.make_tiny_models import GERMAN_LINES  # noqa: E402
-from scripts.tiny_families import FRENCH_LINES, ITALIAN_LINES  # noqa: E402
+from pipeline.core import Pipeline  # noqa: E402
+from pipeline.models.ct2 import backend as ct2  # noqa: E402
+from pipeline.models.ct2 import cache as ct2_cache  # noqa: E402
+from pipeline.models.factory import load_model
+from pipeline.models.generation import Generated  # noqa: E402
+from pipeline.results import Document  # noqa: E402
+from scripts.tiny_base import (  # noqa: E402
+    FRENCH_LINES,
+    GERMAN_LINES,  # noqa: E402
+    ITALIAN_LINES,
+)
 from tests.conftest import ROLES, SEEDS, squash, tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
@@ -179,8 +184,8 @@ def test_unsupported_generation_settings_are_refused(sharp_models, cache, settin
 
 def test_conversion_is_cached_and_reused(sharp_models, tmp_path, monkeypatch):
     calls = []
-    real = ct2.convert_checkpoint
-    monkeypatch.setattr(ct2, "convert_checkpoint", lambda *args: (calls.append(args), real(*args))[1])
+    real = ct2_cache.convert_checkpoint
+    monkeypatch.setattr(ct2_cache, "convert_checkpoint", lambda *args: (calls.append(args), real(*args))[1])
     first = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path)
     stamp = (first.folder / "model.bin").stat().st_mtime_ns
     second = _load(sharp_models["marian"], "ctranslate2", GREEDY, tmp_path)
@@ -205,13 +210,13 @@ def test_changed_weights_are_converted_again(sharp_models, tmp_path):
 
 def test_concurrent_conversions_both_end_with_a_valid_model(sharp_models, tmp_path, monkeypatch):
     both_converting = threading.Barrier(2, timeout=60)
-    real = ct2.convert_checkpoint
+    real = ct2_cache.convert_checkpoint
 
     def convert(*args):
         real(*args)
         both_converting.wait()  # neither renames before both have converted: a real race
 
-    monkeypatch.setattr(ct2, "convert_checkpoint", convert)
+    monkeypatch.setattr(ct2_cache, "convert_checkpoint", convert)
     results: list[Any] = [None, None]
 
     def run(i: int) -> None:
@@ -403,7 +408,7 @@ def test_led_is_refused_naming_the_family_and_the_way_out(family_models, tmp_pat
 def test_an_unknown_architecture_stops_before_conversion(tiny_models, tmp_path):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from pipeline.models import ModelLoadError
+    from pipeline.models.generation import ModelLoadError
 
     folder = tmp_path / "gpt2"
     shutil.copytree(tiny_models["bart"], folder)  # its tokenizer; the config decides

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checkpoint import Checkpoints
 from pipeline.config import Config
-from pipeline.inputs import Document
-from pipeline.lock import OutputLock, OutputLockedError, lock_path
-from pipeline.output import manifest_path
+from pipeline.results import Document
 from pipeline.run import main
+from pipeline.runner.checkpoint import Checkpoints
+from pipeline.runner.layout import lock_path, manifest_path
+from pipeline.runner.lock import OutputLock, OutputLockedError
 from tests.conftest import ROOT, SEEDS, records, tiny_config, write_config
 
 DOCS = {
@@ -37,7 +37,7 @@ RUNTIME = {"group_size": 2, "threads": 1}
 
 # The runner in a process whose files may not grow beyond argv[1] bytes (RLIMIT_FSIZE): a disk that fills up
 # once the run has started (the language model's temp copy is made before).
-FULL_DISK = ("import resource, sys; from pipeline.language import detect_language; "
+FULL_DISK = ("import resource, sys; from pipeline.text.language import detect_language; "
              "detect_language('Die Firma wächst, der Umsatz steigt.'); "
              "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); "
              "from pipeline.run import main; sys.exit(main(sys.argv[2:]))")
@@ -239,7 +239,7 @@ def test_second_run_on_the_same_output_exits_at_once_naming_the_holder(tiny_mode
 
 def test_stale_lock_of_a_killed_run_is_taken_over(tmp_path):
     out = tmp_path / "records.jsonl"
-    hold = ("import sys, time; from pathlib import Path; from pipeline.lock import OutputLock; "
+    hold = ("import sys, time; from pathlib import Path; from pipeline.runner.lock import OutputLock; "
             "OutputLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(120)")
     holder = subprocess.Popen([sys.executable, "-c", hold, str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

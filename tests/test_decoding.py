@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from pipeline.decoding import decode_bytes
+from pipeline.inputs.decoding import decode_bytes
 
 GERMAN = "Die Größe der Übernahme: 7,25 € je Aktie – „ein Coup“, sagte Dr. Müller."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import ConfigError
-from pipeline.devices import resolve_device, resolve_dtype
+from pipeline.models.devices import resolve_device, resolve_dtype
 
 BACKENDS = ["transformers", pytest.param("ctranslate2", marks=pytest.mark.skipif(
     not __import__("importlib").util.find_spec("ctranslate2"), reason="needs the [fast] extra"))]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import main, scores_path
+from pipeline.evaluate import main
+from pipeline.runner.layout import scores_path
 from tests.conftest import ROOT, tiny_config, write_config
 
 EVAL_SET = ROOT / "data" / "eval" / "de_en_news.jsonl"

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from pipeline.config import ConfigError
-from pipeline.core import Pipeline, load_model
-from pipeline.families import DETECTABLE, FAMILIES, UnknownFamily, identify, language_codes
-from pipeline.inputs import Document
-from pipeline.models import ModelLoadError
+from pipeline.core import Pipeline
+from pipeline.models.factory import load_model
+from pipeline.models.families import DETECTABLE, FAMILIES, UnknownFamily, identify, language_codes
+from pipeline.models.generation import ModelLoadError
+from pipeline.results import Document
 from tests.conftest import FAST_SUMMARY, FAST_TRANSLATION, SEEDS, squash, tiny_config
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
@@ -301,7 +302,7 @@ def test_empty_translations_warn_and_never_give_ok(tiny_models, tmp_path):
 
 
 def test_english_documents_follow_language_english(tiny_models, family_models, tmp_path):
-    from scripts.make_tiny_models import ENGLISH_LINES
+    from scripts.tiny_base import ENGLISH_LINES
 
     english = " ".join(ENGLISH_LINES[:6])
     for mode, translated_from in (("translate", "eng_Latn"), ("skip_translation", None)):

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from pipeline.config import load_config
-from pipeline.core import load_model
-from scripts.make_tiny_models import GERMAN_LINES
+from pipeline.models.factory import load_model
+from scripts.tiny_base import GERMAN_LINES
 from scripts.tiny_families import FAMILY_BUILDERS
 
 SEGMENTS = [*GERMAN_LINES[:8], "Kurz.", "Die Aktie stieg."]  # different lengths: the batch is padded

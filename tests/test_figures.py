@@ -1,4 +1,4 @@
-"""Figures read from German and English text, and compared (pipeline/figures.py)."""
+"""Figures read from German and English text, and compared (pipeline/quality/figures.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import figures
-from pipeline.figures import (
+from pipeline.quality import figures
+from pipeline.quality.figures import (
     Figure,
     compare_figures,
     english_figures,

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import InputConfig
-from pipeline.files import read_entry
-from pipeline.inputs import InputError, documents_from_texts, iter_documents, open_source
+from pipeline.inputs.files import read_entry
+from pipeline.inputs.sources import InputError, iter_documents, open_source
+from pipeline.inputs.texts import documents_from_texts
 from pipeline.run import main
 from tests.conftest import ROOT, records, tiny_config, write_config
 
@@ -236,7 +237,7 @@ def test_local_dataset_folder_by_intent(tmp_path):
 HUB_PROBE = """
 import sys, time
 from pipeline.config import InputConfig
-from pipeline.inputs import InputError, open_source
+from pipeline.inputs.sources import InputError, open_source
 for options in (InputConfig(path="owner/name"), InputConfig(path="squad", format="hf")):
     started = time.monotonic()
     try:

@@ -1,4 +1,4 @@
-"""Tests for pipeline.language: majority-vote language identification with py3langid."""
+"""Tests for pipeline.text.language: majority-vote language identification with py3langid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline.language import MIXED_MIN_SHARE, UNDETERMINED, LanguageGuess, detect_language
+from pipeline.text.language import MIXED_MIN_SHARE, UNDETERMINED, LanguageGuess, detect_language
 
 PARAGRAPH_BREAK = "\n\n"
 

@@ -1,4 +1,4 @@
-"""Known-answer tests for pipeline.metrics (sacreBLEU and rouge-score wrappers)."""
+"""Known-answer tests for pipeline.quality.metrics (sacreBLEU and rouge-score wrappers)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sacrebleu
 from rouge_score import rouge_scorer
 from sacrebleu.metrics import BLEU, CHRF
 
-from pipeline.metrics import (
+from pipeline.quality.metrics import (
     ROUGE_TYPES,
     SummaryScores,
     TranslationScores,

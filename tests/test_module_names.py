@@ -11,8 +11,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 
 
 def test_no_module_shadows_the_standard_library():
-    names = {path.stem for path in PACKAGE.glob("*.py")} | {path.name for path in PACKAGE.iterdir() if path.is_dir()
-                                                          and (path / "__init__.py").exists()}
+    # every module and subpackage, at any depth (a script run from a subpackage's folder shadows the same way)
+    names = {path.stem for path in PACKAGE.rglob("*.py")} | {path.parent.name for path in PACKAGE.rglob("__init__.py")}
     assert names  # the package was found
     shadows = sorted(names & set(sys.stdlib_module_names) - {"__init__", "__main__"})
     assert not shadows, f"pipeline/ modules named like standard-library modules: {shadows}"

@@ -7,7 +7,7 @@ import pytest
 from pipeline.api import summarize
 from pipeline.config import ConfigError
 from pipeline.core import Pipeline
-from pipeline.inputs import Document
+from pipeline.results import Document
 from tests.conftest import SEEDS, squash, tiny_config
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
@@ -54,8 +54,12 @@ def test_long_translation_is_summarized_in_chunks(tiny_pipeline):
     assert any("chunks" in w for w in result.warnings)
 
 
-def test_same_input_same_output(tiny_pipeline):
-    assert tiny_pipeline(SEED_TEXTS[:3]) == tiny_pipeline(SEED_TEXTS[:3])
+def test_same_input_same_output(sharp_models, tmp_path):
+    pipe = Pipeline(tiny_config(sharp_models, tmp_path))
+    first = pipe(SEED_TEXTS[:3])
+    assert first == pipe(SEED_TEXTS[:3])
+    # sharpened models answer each input differently, so the equality above could fail
+    assert len({r.translation for r in first}) == 3 and len({r.summary for r in first}) == 3
 
 
 def test_blank_inputs_are_skipped_with_a_reason(tiny_pipeline):

@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 
-import pipeline.run
+import pipeline.runner.job
 from pipeline.config import ConfigError
-from pipeline.inputs import Document
-from pipeline.ray_engine import GroupWorker, RayEngine
-from pipeline.run import main, run
+from pipeline.results import Document
+from pipeline.run import main
+from pipeline.runner.job import run
+from pipeline.runner.ray_engine import GroupWorker, RayEngine
 from tests.conftest import ROOT, SEEDS, records, seed_copies, tiny_config, write_config
 from tests.test_runner import bad_inputs  # noqa: F401  (a fixture)
 
@@ -95,7 +96,7 @@ def test_a_crashing_document_becomes_an_error_record_and_the_run_goes_on(tiny_mo
                          ray={"num_actors": 2, "max_retries": 1})
     # pytest imports this file under a name the workers cannot import: send the class itself
     ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    monkeypatch.setattr(pipeline.run, "make_engine", lambda config: RayEngine(config, worker=CrashingWorker))
+    monkeypatch.setattr(pipeline.runner.job, "make_engine", lambda config: RayEngine(config, worker=CrashingWorker))
     assert run(config) == 1  # some documents errored; the run finished
     got = records(Path(config.output.path))
     assert [r["id"] for r in got] == sorted(p.stem for p in folder.glob("*.txt"))

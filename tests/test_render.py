@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.flags import document_flags
-from pipeline.render import card, figure_spans, one_line, table, view
+from pipeline.display.render import card, figure_spans, one_line, table, view
+from pipeline.quality.flags import document_flags
 from pipeline.results import DocumentResult, ResultList, Segment, Summary
 from tests.html_checks import HOSTILE, Parsed, assert_safe
 
@@ -70,7 +70,7 @@ def test_flagged_figures_highlighted_on_both_sides_with_their_kind():
 
 
 def test_figure_spans_prefer_the_figure_reader_and_fall_back_to_text_search():
-    from pipeline.figures import german_figures
+    from pipeline.quality.figures import german_figures
 
     text = "Von 12 Prozent auf 12 Prozent, dann zwölf."
     spans = figure_spans(text, ["12 Prozent", "12 Prozent", "nicht da", "dann"], german_figures)

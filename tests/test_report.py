@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.output import manifest_path
 from pipeline.report import main, write_report
+from pipeline.runner.layout import manifest_path
 from tests.conftest import ROOT, SEEDS, records, tiny_config
 from tests.html_checks import HOSTILE, Parsed, assert_safe
 from tests.test_render import flagged_result, hostile_record
@@ -137,7 +137,7 @@ def test_report_of_a_real_tiny_model_run(tiny_models, tmp_path):
         (folder / path.name).write_bytes(path.read_bytes())
     (folder / "z_empty.txt").write_bytes(b"")
     config = tiny_config(tiny_models, tmp_path, input={"path": str(folder)})
-    from pipeline.run import run
+    from pipeline.runner.job import run
 
     run(config)
     output = Path(config.output.path)
@@ -165,7 +165,7 @@ def test_report_of_synthetic_records(tmp_path):
 
 
 def test_rendering_and_the_report_do_not_import_torch():
-    code = ("import sys, pipeline.report, pipeline.render, pipeline.results as r; "
+    code = ("import sys, pipeline.report, pipeline.display.render, pipeline.results as r; "
             "r.DocumentResult('a', 'ok')._repr_html_(); r.ResultList()._repr_html_(); "
             "sys.exit('torch' in sys.modules or 'transformers' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lock import lock_path
 from pipeline.run import main
+from pipeline.runner.layout import lock_path
 from tests.conftest import ROOT, SEEDS, records, seed_copies, squash, tiny_config, write_config
 
 ENGLISH = ("Microsoft announced on Tuesday that it is developing its own artificial intelligence models. "

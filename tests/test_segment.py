@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.segment import chunk_texts, pack_greedy, plan_segments
+from pipeline.text.segment import chunk_texts, pack_greedy, plan_segments
 
 
 def words(texts):

@@ -1,4 +1,4 @@
-"""The gate in front of the generate speed-ups (``pipeline.speedups``): a transformers whose private hooks
+"""The gate in front of the generate speed-ups (``pipeline.models.hf.speedups``): a transformers whose private hooks
 changed, or one outside the tested range whose self-check fails, runs stock ``generate``, gives stock tokens,
 and says so in ``describe()`` (so in the manifest)."""
 
@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from pipeline import beams, speedups
+from pipeline.models.hf import beams, speedups
 from tests.test_transformers_backend import SEGMENTS, _load, _stock_texts
 
 BEAMS = {"num_beams": 4, "max_new_tokens": 10, "min_length": 6}  # beam search and a minimum-length ban
@@ -19,11 +19,11 @@ BEAMS = {"num_beams": 4, "max_new_tokens": 10, "min_length": 6}  # beam search a
 def warnings(monkeypatch, caplog) -> None:
     """A fresh once-only warning register, and the gate's warnings captured."""
     monkeypatch.setattr(speedups, "_warned", set())
-    caplog.set_level(logging.WARNING, logger="pipeline.speedups")
+    caplog.set_level(logging.WARNING, logger="pipeline.models.hf.speedups")
 
 
 def _speedup_warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "pipeline.speedups"]
+    return [r.getMessage() for r in caplog.records if r.name == "pipeline.models.hf.speedups"]
 
 
 def _ours_and_stock(folder, generation=BEAMS):

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from pipeline import to_dataframe
+from pipeline.display.tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
 from pipeline.results import DocumentResult, Segment, Summary
-from pipeline.tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
 
 pd = pytest.importorskip("pandas")
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline.text: German sentence and paragraph splitting (pure, no torch)."""
+"""Tests for pipeline.text.sentences: German sentence and paragraph splitting (pure, no torch)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.text import paragraph_spans, sentence_spans, split_sentences
+from pipeline.text.sentences import paragraph_spans, sentence_spans, split_sentences
 from scripts.compare_splitters import build_text, load_gold, score
 
 DATA = Path(__file__).parent / "data"
@@ -274,5 +274,5 @@ def test_gold_boundary_f1(name: str, headline_newline: bool) -> None:
 
 
 def test_module_does_not_import_torch() -> None:
-    code = "import sys, pipeline.text; sys.exit('torch' in sys.modules or 'transformers' in sys.modules)"
+    code = "import sys, pipeline.text.sentences; sys.exit('torch' in sys.modules or 'transformers' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent).returncode == 0

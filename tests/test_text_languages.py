@@ -1,4 +1,4 @@
-"""Sentence splitting in the languages other than German (pipeline.text with pipeline.sentence_rules; pure)."""
+"""Sentence splitting in the languages other than German (pipeline.text.sentences with pipeline.text.rules; pure)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.segment import plan_segments
-from pipeline.sentence_rules import LANGUAGES, rules_for
-from pipeline.text import paragraph_spans, sentence_spans, split_sentences
+from pipeline.text.rules import LANGUAGES, rules_for
+from pipeline.text.segment import plan_segments
+from pipeline.text.sentences import paragraph_spans, sentence_spans, split_sentences
 from scripts.compare_splitters import build_text, file_language, load_gold, score
 
 ROOT = Path(__file__).parent.parent
@@ -247,7 +247,7 @@ def test_plan_segments_follows_the_language() -> None:
 
 def test_modules_do_not_import_torch() -> None:
     code = (
-        "import sys, pipeline.text, pipeline.sentence_rules, pipeline.segment; "
+        "import sys, pipeline.text.sentences, pipeline.text.rules, pipeline.text.segment; "
         "sys.exit('torch' in sys.modules or 'transformers' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -117,7 +117,7 @@ def test_real_size_vocabulary_converts(family_models: dict[str, Path], family: s
     import dataclasses
 
     pytest.importorskip("ctranslate2")
-    from pipeline.ct2_families import converter
+    from pipeline.models.ct2.families import converter
 
     rows = _PADDED_ROWS[family]
     folder = FAMILY_BUILDERS[family](tmp_path / family, dataclasses.replace(TINY_SHAPES[family], vocab_size=rows))

@@ -1,4 +1,4 @@
-"""The transformers backend's beam search shares one source per input (``pipeline.beams``); these tests
+"""The transformers backend's beam search shares one source per input (``pipeline.models.hf.beams``); these tests
 compare it with stock ``generate`` on the same checkpoint, which must give the same tokens."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from pipeline.config import load_config
-from pipeline.core import load_model
-from pipeline.speedups import in_tested_range
-from scripts.make_tiny_models import GERMAN_LINES
+from pipeline.models.factory import load_model
+from pipeline.models.hf.speedups import in_tested_range
+from scripts.tiny_base import GERMAN_LINES
 from tests.conftest import ROLES
 
 # different lengths, so that the batch is padded
@@ -85,7 +85,7 @@ def test_lean_processors_ban_exactly_what_the_stock_ones_ban(kind):
         NoBadWordsLogitsProcessor,
     )
 
-    from pipeline.processors import SuppressColumns, lean_replacement
+    from pipeline.models.hf.processors import SuppressColumns, lean_replacement
 
     stock = {
         "bad_words": NoBadWordsLogitsProcessor([[7], [3], [2]], eos_token_id=2),  # eos is never banned
@@ -108,7 +108,7 @@ def test_lean_processors_ban_exactly_what_the_stock_ones_ban(kind):
 def test_processors_that_are_not_plain_bans_are_kept():
     from transformers.generation.logits_process import NoBadWordsLogitsProcessor, NoRepeatNGramLogitsProcessor
 
-    from pipeline.processors import lean_replacement
+    from pipeline.models.hf.processors import lean_replacement
 
     multi_token = NoBadWordsLogitsProcessor([[7, 8]], eos_token_id=2)
     ngrams = NoRepeatNGramLogitsProcessor(3)
@@ -122,7 +122,7 @@ def test_processors_that_are_not_plain_bans_are_kept():
     ("bart", {"max_new_tokens": 10, "min_length": 6}),
 ])
 def test_generate_with_lean_processors_gives_the_stock_tokens(sharp_models, monkeypatch, name, generation):
-    from pipeline import processors
+    from pipeline.models.hf import processors
 
     calls: list[int] = []
     real = processors.SuppressColumns.__call__

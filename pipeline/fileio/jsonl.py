@@ -1,0 +1,61 @@
+"""The one reader of JSON Lines files the product wrote (records, the group journal): line by line, with the
+byte offset after each line, and an explicit policy for a line that cannot be used.
+
+A line is unusable when it is torn (no line break: a killed write), not UTF-8 JSON, or not a JSON object.
+``on_bad="stop"`` ends the reading there (the runner keeps only an intact prefix); ``on_bad="skip"`` reports
+the line (:attr:`Line.problem`) and reads on (a report or a table over a damaged file shows the rest).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+OnBad = Literal["stop", "skip"]
+ON_BAD: tuple[OnBad, ...] = ("stop", "skip")
+
+
+@dataclass(frozen=True)
+class Line:
+    # line number, from 1
+    number: int
+    # byte offset just after the line
+    end: int
+    # the line's object; None when the line is unusable (see problem)
+    record: dict[str, Any] | None
+    # why the line is unusable; None when it is a record
+    problem: str | None = None
+
+
+def read_records(path: Path, *, on_bad: OnBad = "stop") -> Iterator[Line]:
+    """Each non-blank line of ``path`` as a :class:`Line`; see the module docstring for ``on_bad``."""
+    if on_bad not in ON_BAD:
+        raise ValueError(f"unknown on_bad {on_bad!r}; expected one of {', '.join(ON_BAD)}")
+    end = 0
+    with Path(path).open("rb") as fh:
+        for number, line in enumerate(fh, 1):
+            end += len(line)
+            if not line.strip():
+                continue
+            record, problem = _parse(line)
+            if problem is None:
+                yield Line(number, end, record)
+                continue
+            if on_bad == "stop":
+                return
+            yield Line(number, end, None, f"line {number}: {problem}, skipped")
+
+
+def _parse(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    if not line.endswith(b"\n"):
+        return None, "incomplete last line (a torn write)"
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and the int-digit limit included
+        return None, f"not valid JSON ({type(exc).__name__})"
+    if not isinstance(record, dict):
+        return None, "not a JSON object"
+    return record, None

@@ -1,0 +1,81 @@
+"""Which backend loads a model: a config section → a loaded model of the protocol the pipeline uses.
+
+The one place that knows both backends (imported lazily: transformers and ctranslate2 load with the models),
+and the rules for reusing a loaded model under new settings (:func:`load_key`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pipeline.config import Config, RuntimeConfig
+from pipeline.models.generation import FailureWatch, Seq2SeqModel, check_generates
+from pipeline.models.spec import ModelSpec
+from pipeline.progress import quiet_loading
+
+log = logging.getLogger(__name__)
+
+
+def model_spec(section: Any, role: str) -> ModelSpec:
+    return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
+                     prefix=getattr(section, "prefix", None),
+                     source_language=getattr(section, "source_language", None),
+                     target_language=getattr(section, "target_language", "en"))
+
+
+def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
+    """The settings that loading a model depends on. A loaded model serves any config with the same key:
+    generation settings, the input budget and the seed are applied to it without loading (``reconfigured``)."""
+    common = (section.model, section.revision, section.backend, runtime.device, runtime.threads)
+    if section.backend == "ctranslate2":
+        return (*common, section.compute_type, runtime.workers, runtime.cache_dir)
+    return (*common, runtime.dtype, runtime.quantize)
+
+
+def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
+    """Load one model with the configured backend on the configured device (third-party bars kept quiet)."""
+    from pipeline.models.devices import apply_threads, resolve_device, resolve_dtype
+
+    spec = model_spec(section, role)
+    device = resolve_device(runtime.device, section.backend)
+    model: Seq2SeqModel
+    with quiet_loading():
+        if section.backend == "ctranslate2":
+            from pipeline.models.ct2.backend import CTranslate2Seq2Seq
+
+            model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
+                                       threads=runtime.threads, workers=runtime.workers,
+                                       cache_dir=runtime.cache_dir, seed=runtime.seed)
+        else:
+            from pipeline.models.hf.backend import TransformersSeq2Seq
+
+            apply_threads(runtime.threads)
+            model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
+                                        quantize=runtime.quantize, seed=runtime.seed)
+    # a model that loads but cannot generate stops here (every load, a reload by with_config included)
+    check_generates(model, _model_name(section, role))
+    return model
+
+
+def _model_name(section: Any, role: str) -> str:
+    return f"{role} model {section.model!r}"
+
+
+def failure_watches(config: Config) -> dict[str, FailureWatch]:
+    """One watch per model: a model that fails every input alike stops the run (ModelBrokenError) instead of
+    giving an error record for every document."""
+    return {role: FailureWatch(_model_name(getattr(config, role), role)) for role in ("translation", "summarization")}
+
+
+def reuse_or_load(model: Seq2SeqModel, old: Config, new: Config, role: str) -> Seq2SeqModel:
+    """``model`` (loaded for ``old``) set up for ``new`` without loading when the load keys agree, else a
+    newly loaded model. A backend reuses its models through ``reconfigured(spec, seed=...)``, which returns
+    a copy sharing the loaded weights, or None when the change needs loading; without it, it loads again."""
+    old_section, section = getattr(old, role), getattr(new, role)
+    if load_key(old_section, old.runtime) == load_key(section, new.runtime):
+        reused = model.reconfigured(model_spec(section, role), seed=new.runtime.seed)
+        if reused is not None:
+            return reused
+    log.info("loading the %s model again: a setting that loading depends on changed", role)
+    return load_model(section, new.runtime, role)

@@ -1,0 +1,132 @@
+"""What both backends do when they load a checkpoint: its family, input limit, generation settings, and the
+error that says how to get a model that cannot be found (no torch import)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pipeline.config import ConfigError
+from pipeline.hub import hub_reachable
+from pipeline.models.conventions import Conventions, family_of
+from pipeline.models.families import UnknownFamily
+from pipeline.models.generation import ModelLoadError
+from pipeline.models.spec import ModelSpec
+
+log = logging.getLogger(__name__)
+
+MISSING_EXTRA = "backend 'ctranslate2' needs the optional extra: pip install '.[fast]'"
+
+_UNLIMITED = 1_000_000  # tokenizers without a limit report a huge model_max_length
+
+
+def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
+    """A message that names the model, where it was looked for, and the ways to fix it."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        reason = ", and HF_HUB_OFFLINE=1 forbids downloading"
+    elif not hub_reachable():
+        reason = f", and the hub ({constants.ENDPOINT}) cannot be reached"
+    else:
+        reason = ", and the hub has no such model or revision (or it needs a token: huggingface-cli login)"
+    where = (f"it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
+             f"cache ({constants.HF_HUB_CACHE}){reason}")
+    if Path(spec.name).is_dir():
+        where = f"the folder {os.path.abspath(spec.name)} exists but is not a complete checkpoint"
+    return ModelLoadError(
+        f"cannot load the {spec.role} model {spec.name!r}"
+        + (f" (revision {spec.revision!r})" if spec.revision else "")
+        + f": {where}. ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})\n"
+        f"Fix: set {spec.role}.model to a local folder holding the checkpoint; or run "
+        f"`python scripts/download_models.py CONFIG --to models/` on a machine with internet access and copy "
+        f"the folder over; or, with the files in the cache, set HF_HUB_OFFLINE=1 (and HF_HUB_CACHE if the "
+        f"cache is elsewhere)."
+    )
+
+
+def input_limit(tokenizer: Any, config: Any) -> int:
+    """The most input tokens the model takes: the smaller of the tokenizer's and the (encoder) position
+    embeddings' (LED: max_encoder_position_embeddings). Relative positions (T5) leave the tokenizer's."""
+    limits = [int(tokenizer.model_max_length)] if tokenizer.model_max_length < _UNLIMITED else []
+    positions = getattr(config, "max_encoder_position_embeddings", None) or getattr(
+        config, "max_position_embeddings", None)
+    if positions:
+        limits.append(int(positions))
+    if not limits:
+        raise ModelLoadError("the model declares no input limit (model_max_length / max_position_embeddings)")
+    return min(limits)
+
+
+def resolve_budget(spec: ModelSpec, limit: int) -> int:
+    if spec.max_input_tokens is None:
+        return limit
+    if spec.max_input_tokens > limit:
+        raise ConfigError(
+            f"config key '{spec.role}.max_input_tokens': {spec.max_input_tokens} exceeds the input limit of "
+            f"{spec.name!r} ({limit} tokens); expected null or an integer <= {limit}"
+        )
+    return spec.max_input_tokens
+
+
+# beam-search-only settings a checkpoint may carry (distilbart: early_stopping, length_penalty 2.0), with
+# the values that mean "off": without beams they would only make the strict validation fail
+BEAM_ONLY = {"early_stopping": False, "length_penalty": 1.0}
+
+
+def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
+    """The model's GenerationConfig with the user's overrides applied and validated.
+
+    With ``num_beams: 1`` (greedy or sampling), the checkpoint's beam-only settings are switched off unless
+    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search.
+    """
+    gen = copy.deepcopy(base)
+    try:
+        unknown = gen.update(**dict(spec.generation))
+        if unknown:
+            raise ConfigError(f"unknown generation setting(s) for {spec.role}: {', '.join(sorted(unknown))}")
+        if gen.num_beams == 1:
+            for key, off in BEAM_ONLY.items():
+                if key not in spec.generation and getattr(gen, key) != off:
+                    log.info("%s: %s=%r of the checkpoint applies to beam search only; off with num_beams 1",
+                             spec.role, key, getattr(gen, key))
+                    setattr(gen, key, off)
+        gen.validate(strict=True)
+    except ConfigError:
+        raise
+    except Exception as exc:  # transformers raises ValueError or warns-as-error with the reason
+        raise ConfigError(f"config key '{spec.role}.generation': {exc}") from None
+    return gen
+
+
+def check_family(spec: ModelSpec, config: Any, tokenizer: Any) -> Any:
+    """The checkpoint's family (pipeline.models.families); ModelLoadError for an architecture the product does not
+    know (encoder-only, decoder-only, unknown seq2seq) or a family that does not fill the role."""
+    try:
+        return family_of(config, type(tokenizer).__name__, role=spec.role)
+    except UnknownFamily as exc:
+        raise ModelLoadError(f"cannot use the {spec.role} model {spec.name!r}: {exc}") from None
+
+
+def family_generation(base: Any, conventions: Conventions) -> Any:
+    """The checkpoint's GenerationConfig with the family's conventions: the forced first target token of a
+    multilingual translator (the target language's code), and task_specific_params settings it lacks (T5)."""
+    gen = copy.deepcopy(base)
+    for key, value in conventions.generation_defaults.items():
+        setattr(gen, key, value)
+    if conventions.target_token_id is not None:
+        gen.forced_bos_token_id = conventions.target_token_id
+    return gen
+
+
+def import_ctranslate2() -> ModuleType:
+    """The ``ctranslate2`` module, or a ConfigError that says how to install it."""
+    try:
+        import ctranslate2
+    except ImportError:
+        raise ConfigError(MISSING_EXTRA) from None
+    return ctranslate2
