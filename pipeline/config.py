@@ -196,19 +196,48 @@ class Config:
         return dataclasses.asdict(self)
 
     def hash(self) -> str:
-        """SHA-256 over the keys that can change the records (not progress display or engine placement)."""
+        """SHA-256 over the output-deciding keys: everything but :data:`OUTPUT_NEUTRAL` and
+        :data:`RESOLVED_KEYS` (see :func:`output_deciding`)."""
+        return hashlib.sha256(json.dumps(output_deciding(self.to_dict()), sort_keys=True).encode()).hexdigest()
+
+    def neutral_settings(self) -> dict[str, Any]:
+        """The output-neutral settings in effect, as ``{dotted key: value}`` (what a resumed span records)."""
         data = self.to_dict()
-        for dotted in HASH_EXEMPT:
+        out: dict[str, Any] = {}
+        for dotted in (*OUTPUT_NEUTRAL, *RESOLVED_KEYS):
             section, _, key = dotted.partition(".")
-            if key:
-                data[section].pop(key, None)
-            else:
-                data.pop(section, None)
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+            out[dotted] = data[section][key] if key else data[section]
+        return out
 
 
-# Keys that never change a record: excluded from the hash that guards resume.
-HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation")
+# The split of the config's keys. Every key not named below decides the records (models, generation settings,
+# budgets, languages, group size, dtype, seed, ...): it is hashed, and a run resumes only with the same values.
+#
+# OUTPUT_NEUTRAL: keys that never change a record. Batches are length-sorted with padding masked and the order
+# restored, so batch size, token budget, CTranslate2 workers and thread counts change speed and memory, not
+# the tokens; progress, engine placement (local or Ray), the conversion cache and evaluation columns change
+# nothing a record holds. A resumed run may change them; the manifest records them per resumed span.
+OUTPUT_NEUTRAL = ("runtime.batch_size", "runtime.max_batch_tokens", "runtime.threads", "runtime.workers",
+                  "runtime.progress", "runtime.engine", "runtime.cache_dir", "ray", "evaluation")
+# RESOLVED_KEYS: keys compared by what they resolve to, not as written ('auto' and 'cpu' are the same device on a
+# machine without a GPU): left out of the hash; the runner compares the resolved device with the manifest's.
+RESOLVED_KEYS = ("runtime.device",)
+# Everything the hash leaves out.
+HASH_EXEMPT = (*OUTPUT_NEUTRAL, *RESOLVED_KEYS)
+
+
+def output_deciding(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A resolved config as nested dicts (``Config.to_dict()``, or the ``config`` of a manifest) without the keys
+    in :data:`HASH_EXEMPT`: what two runs must share for one to continue the other."""
+    out = {name: dict(value) if isinstance(value, Mapping) else value for name, value in data.items()}
+    for dotted in HASH_EXEMPT:
+        section, _, key = dotted.partition(".")
+        if key and isinstance(out.get(section), dict):
+            out[section].pop(key, None)
+        elif not key:
+            out.pop(section, None)
+    return out
+
 
 _LANGUAGE_CHOICES = "null or a language code as pipeline.text.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
 
@@ -435,8 +464,33 @@ def load_config(
         if loaded is not None and not isinstance(loaded, Mapping):
             raise ConfigError(f"config file {str(path)!r} must hold a mapping of sections, not {type(loaded).__name__}")
         data = dict(loaded or {})
+        data = _beside(data, path.parent)
     if overrides:
         items = [parse_set(o) for o in overrides] if not isinstance(overrides, Mapping) else [overrides]
         for item in items:
             data = _merge(data, item)
     return _build(Config, data, "")
+
+
+# Relative paths in a config file that, when they do not exist from the working directory, are looked up in the
+# config file's folder, then in the folder above it (configs/tiny.yaml names models/tiny/marian). The output path
+# is not among them: it need not exist yet.
+BESIDE_CONFIG = ("translation.model", "summarization.model", "input.path")
+
+
+def _beside(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``data`` (a config file's mapping) with each relative path of :data:`BESIDE_CONFIG` that does not exist
+    from the working directory but does from the config file's ``folder`` (or the one above) made absolute, so
+    that ``load_config("../configs/tiny.yaml")`` from ``notebooks/`` finds the repository's ``models/tiny``."""
+    out = dict(data)
+    for dotted in BESIDE_CONFIG:
+        section, _, key = dotted.partition(".")
+        values = out.get(section)
+        value = values.get(key) if isinstance(values, Mapping) else None
+        if not isinstance(value, str) or not value or Path(value).is_absolute() or Path(value).exists():
+            continue
+        # the config's folder, then the one above it (the project's root in a `configs/` layout)
+        found = [base / value for base in (folder, folder.resolve().parent) if (base / value).exists()]
+        if found:
+            out[section] = {**values, key: str(found[0].resolve())}
+    return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import Config, ConfigError, load_config, parse_set
+from pipeline.config import HASH_EXEMPT, Config, ConfigError, load_config, parse_set
 from pipeline.run import main
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
@@ -86,11 +86,29 @@ def test_overrides_merge_into_the_yaml():
     assert load_config(config, overrides={"runtime": {"device": "cpu"}}).runtime.batch_size == 4
 
 
-def test_hash_ignores_display_only_keys_but_not_decoding():
+@pytest.mark.parametrize("neutral", ["runtime.progress=false", "runtime.batch_size=3", "runtime.threads=1",
+                                     "runtime.max_batch_tokens=512", "runtime.workers=2", "runtime.engine=ray",
+                                     "runtime.device=cpu", "ray.num_actors=3"])
+def test_hash_ignores_output_neutral_keys(neutral):
     base = Config()
-    assert load_config(base, overrides=["runtime.progress=false"]).hash() == base.hash()
-    assert load_config(base, overrides=["runtime.batch_size=3"]).hash() != base.hash()
-    assert load_config(base, overrides=["translation.generation.num_beams=2"]).hash() != base.hash()
+    assert load_config(base, overrides=[neutral]).hash() == base.hash()
+
+
+@pytest.mark.parametrize("deciding", ["translation.generation.num_beams=2", "runtime.group_size=8",
+                                      "runtime.dtype=bfloat16", "translation.model=x", "language.other=translate",
+                                      "runtime.seed=1", "summarization.max_input_tokens=100"])
+def test_hash_covers_every_output_deciding_key(deciding):
+    base = Config()
+    assert load_config(base, overrides=[deciding]).hash() != base.hash()
+
+
+def test_every_neutral_key_exists_and_is_recorded():
+    settings = Config().neutral_settings()
+    assert set(settings) == set(HASH_EXEMPT)
+    data = Config().to_dict()
+    for dotted in HASH_EXEMPT:
+        section, _, key = dotted.partition(".")
+        assert section in data and (not key or key in data[section]), dotted
 
 
 def test_cli_exits_2_naming_the_bad_key(capsys):

@@ -9,7 +9,6 @@ import contextlib
 import itertools
 import logging
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -17,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batching import groups_of
-from pipeline.config import Config
+from pipeline.config import Config, output_deciding
+from pipeline.display.render import plural, preview
 from pipeline.fileio.atomic import stage_json, write_json_atomic
 from pipeline.inputs.sources import Source, open_source
+from pipeline.progress import DocumentBar
 from pipeline.results import Document
 from pipeline.runner.checkpoint import Checkpoints
 from pipeline.runner.engines import Engine, LocalEngine
@@ -27,7 +28,7 @@ from pipeline.runner.errors import EXIT_DOCUMENT_ERRORS, EXIT_OK
 from pipeline.runner.journal import InputDigest, document_digest, read_journal, write_journal
 from pipeline.runner.layout import journal_path, manifest_path, partial_folder, staged
 from pipeline.runner.lock import OutputLock
-from pipeline.runner.manifest import build_manifest, output_summary, read_manifest
+from pipeline.runner.manifest import build_manifest, output_summary, read_manifest, spans
 from pipeline.runner.output import RecordWriter, ResumeError, check_output_location, config_differences
 from pipeline.runner.resume import ResumePlan, plan_resume, rebuild_entries
 
@@ -102,12 +103,13 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
             "resumed_after": plan.done, "journal": journal.name}
     input_digest = InputDigest()
     input_digest.update(d for entry in plan.kept for d in entry.inputs)
-    from tqdm import tqdm
-
-    bar = tqdm(total=source.total, initial=plan.done, unit="doc", desc="documents", dynamic_ncols=True,
-               disable=not config.runtime.progress, file=sys.stderr)
+    bar = DocumentBar(source.total, enabled=config.runtime.progress, initial=plan.done)
     try:
         models = engine.describe()
+        devices = _devices(models)
+        if manifest is not None:
+            _check_same_devices(manifest, devices, output)
+        base["spans"] = spans(manifest, config, done=plan.done, devices=devices)
         running = build_manifest(config, state="running", models=models, extra=base)
         if not fresh:
             write_json_atomic(manifest_path(output), running)
@@ -120,7 +122,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                 yield group
 
         with RecordWriter(*targets, offset=plan.offset, journal_offset=plan.journal_end) as writer:
-            for records in engine.map_groups(groups()):
+            for records in engine.map_groups(groups(), bar.group):
                 ids, inputs = pending.popleft()
                 if [r.get("id") for r in records] != ids:
                     raise RuntimeError(f"the engine returned records {[r.get('id') for r in records]} for the "
@@ -131,7 +133,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                 if fresh:
                     _take_place(output, running)
                     fresh = False
-                bar.update(len(records))
+                bar.finish_group(len(records))
         if fresh:  # an empty input: no group was written
             _take_place(output, running)
             fresh = False
@@ -165,14 +167,46 @@ def _take_place(output: Path, running: dict[str, Any]) -> None:
 
 
 def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -> None:
-    if manifest.get("config_hash") != config.hash():
-        old = manifest.get("config")
-        diffs = config_differences(old if isinstance(old, dict) else {}, config.to_dict())
+    """The output-deciding keys must be the ones that wrote ``output``; output-neutral ones (batch size, threads,
+    progress, ...: ``pipeline.config.OUTPUT_NEUTRAL``) may differ. A manifest whose hash was taken over more
+    keys (an older version) is compared key by key."""
+    if manifest.get("config_hash") == config.hash():
+        return
+    old = manifest.get("config")
+    old = old if isinstance(old, dict) else {}
+    diffs = config_differences(output_deciding(old), output_deciding(config.to_dict()))
+    if old and not diffs:
+        return
+    raise ResumeError(
+        f"{output} holds a partial or finished run made with a different config "
+        f"({'; '.join(diffs[:8]) or 'unknown differences'}); rerun with the same config to resume it, "
+        f"choose another output.path, or pass --overwrite to replace it"
+    )
+
+
+def _devices(models: Any) -> dict[str, str]:
+    """The device each model was loaded on, from the engine's description."""
+    if not isinstance(models, dict):
+        return {}
+    return {role: str(models[role]["device"]) for role in ("translation", "summarization")
+            if isinstance(models.get(role), dict) and models[role].get("device") is not None}
+
+
+def _check_same_devices(manifest: dict[str, Any], devices: dict[str, str], output: Path) -> None:
+    """``runtime.device`` is compared by what it resolved to: 'auto' that gives the same CPU resumes a 'cpu'
+    run; another device (outputs may differ) is refused."""
+    recorded = manifest.get("spans")
+    before = recorded[-1].get("devices") if isinstance(recorded, list) and recorded and isinstance(
+        recorded[-1], dict) else None
+    if not isinstance(before, dict):
+        before = _devices(manifest.get("models"))
+    diffs = [f"{role}: {before[role]!r} → {device!r}" for role, device in devices.items()
+             if role in before and before[role] != device]
+    if diffs:
         raise ResumeError(
-            f"{output} holds a partial or finished run made with a different config "
-            f"({'; '.join(diffs[:8]) or 'unknown differences'}); rerun with the same config to resume it, "
-            f"choose another output.path, or pass --overwrite to replace it"
-        )
+            f"{output} holds a partial or finished run made on another device ({'; '.join(diffs)}), which can "
+            f"give other outputs; rerun with runtime.device set to resolve to the same device, choose another "
+            f"output.path, or pass --overwrite to replace it")
 
 
 def _already_complete(config: Config, output: Path, manifest: dict[str, Any], plan: ResumePlan) -> int:
@@ -191,7 +225,7 @@ def _already_complete(config: Config, output: Path, manifest: dict[str, Any], pl
         return _close(output_summary(output), output)
     digest = InputDigest()
     digest.update(d for entry in plan.kept for d in entry.inputs)
-    base = {key: manifest[key] for key in ("input", "resumed_after") if key in manifest}
+    base = {key: manifest[key] for key in ("input", "resumed_after", "spans") if key in manifest}
     base["journal"] = journal.name
     return _finish(config, output, manifest.get("models"), base, digest, time.time())
 
@@ -221,8 +255,18 @@ def _rebuild_manifest(config: Config, source: Source, output: Path) -> dict[str,
     return manifest
 
 
+# warning kinds named in the closing line; the rest are counted
+CLOSING_KINDS = 3
+
+
 def _close(summary: dict[str, Any], output: Path) -> int:
     counts = summary["by_status"]
     parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "skipped", "error"))
-    print(f"{summary['documents']} documents: {parts} → {output} (manifest: {manifest_path(output)})")
+    kinds = summary.get("warnings") or {}
+    named = [f"{count}× {preview(kind, 60)}" for kind, count in list(kinds.items())[:CLOSING_KINDS]]
+    if len(kinds) > CLOSING_KINDS:
+        named.append(f"{plural(len(kinds) - CLOSING_KINDS, 'other kind')}")
+    warned = f"; warnings: {', '.join(named)}" if named else ""
+    print(f"{plural(summary['documents'], 'document')}: {parts}{warned} → {output} "
+          f"(manifest: {manifest_path(output)})")
     return EXIT_DOCUMENT_ERRORS if counts.get("error") else EXIT_OK

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.display.warnings import count_kinds
 from pipeline.fileio.jsonl import read_records
 from pipeline.quality.flags import count_flags
 from pipeline.runner.layout import journal_path, manifest_path
@@ -23,8 +24,6 @@ class ManifestError(RuntimeError):
         super().__init__(f"the manifest {str(path)!r} is corrupt: {reason}; run the same command with "
                          f"--rebuild-manifest to rebuild it from the output's intact records (with the config "
                          f"that wrote them), or --overwrite to start over")
-
-
 
 
 # Manifest states: a run in progress (or killed), or a run that wrote a record for every document.
@@ -77,16 +76,18 @@ def library_versions() -> dict[str, str | None]:
 
 
 def output_summary(output: Path) -> dict[str, Any]:
-    """Counts by status and flags by kind over the whole output file."""
+    """Counts by status, flags by kind and warnings by kind (pipeline.display.warnings) over the whole output."""
     statuses: Counter[str] = Counter()
     flags = []
+    warnings: list[list[str]] = []
     if output.exists():
         for line in read_records(output):
             record = line.record
             statuses[record.get("status", "?")] += 1
             flags.append(record.get("flags") or {})
+            warnings.append([w for w in record.get("warnings") or () if isinstance(w, str)])
     return {"documents": sum(statuses.values()), "by_status": dict(sorted(statuses.items())),
-            "flags": count_flags(flags)}
+            "flags": count_flags(flags), "warnings": count_kinds(warnings)}
 
 
 def build_manifest(config: Config, *, state: str, models: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -100,3 +101,14 @@ def build_manifest(config: Config, *, state: str, models: dict[str, Any], extra:
                     "python_executable": sys.executable},
         **extra,
     }
+
+
+def spans(manifest: dict[str, Any] | None, config: Config, *, done: int,
+          devices: dict[str, str]) -> list[dict[str, Any]]:
+    """The manifest's list of run spans with one more for the run starting now, after ``done`` documents: the
+    output-neutral settings it runs with (``Config.neutral_settings``: batch size, threads, ...) and the devices
+    they resolved to. A resumed run may change those settings; each span says which documents had which."""
+    previous = manifest.get("spans") if isinstance(manifest, dict) else None
+    kept = [s for s in previous if isinstance(s, dict) and s.get("from_document", 0) < done] if isinstance(
+        previous, list) else []
+    return [*kept, {"from_document": done, "settings": config.neutral_settings(), "devices": devices}]
