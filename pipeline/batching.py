@@ -44,3 +44,13 @@ def groups_of(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while group := list(itertools.islice(iterator, size)):
         yield group
+
+
+def growing_groups(items: Iterable[T], size: int, *, first: int = 1) -> Iterator[list[T]]:
+    """Like :func:`groups_of`, but the first group holds ``first`` items and each next one twice as many, up to
+    ``size``: a stream's first results come after one document, not after a whole group."""
+    iterator = iter(items)
+    current = max(1, min(first, size))
+    while group := list(itertools.islice(iterator, current)):
+        yield group
+        current = min(size, current * 2)

@@ -16,15 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-from pipeline.batching import groups_of
+from pipeline.batching import groups_of, growing_groups
 from pipeline.config import Config, load_config
 from pipeline.inputs.texts import documents_from_texts
-from pipeline.models.factory import failure_watches, load_model, reuse_or_load
+from pipeline.models.factory import failure_watches, load_key, load_model, reuse_or_load
 from pipeline.models.generation import (
     Generated,
     generate_all,
 )
-from pipeline.progress import TRANSLATION_SHARE, DocumentBar, ProgressCallback, batch_reporter, tqdm_class
+from pipeline.progress import (
+    TRANSLATION_SHARE,
+    DocumentBar,
+    ProgressCallback,
+    batch_reporter,
+    loading_line,
+    tqdm_class,
+)
 from pipeline.quality.flags import document_flags
 from pipeline.results import Document, DocumentResult, ResultList, Segment, Summary
 from pipeline.text.segment import chunk_texts, document_sentences, plan_segments
@@ -42,6 +49,18 @@ MAX_ROUNDS = 8
 # Below these, a language guess is too weak to act on (skip or summarize without translation).
 MIN_LANGUAGE_CONFIDENCE = 0.5
 MIN_LANGUAGE_LETTERS = 40
+
+
+ROLES = ("translation", "summarization")
+
+
+def _model_names(config: Config, roles: Sequence[str]) -> list[str]:
+    """What the loading line names: each model to load, once."""
+    return list(dict.fromkeys(getattr(config, role).model for role in roles))
+
+
+def _show(progress: bool | None, config: Config) -> bool:
+    return config.runtime.progress if progress is None else progress
 
 
 def _uncertain(guess: Any, text: str) -> bool:
@@ -74,20 +93,23 @@ class Pipeline:
     >>> result.summary
     """
 
-    def __init__(self, config: ConfigLike = None, **overrides: Any):
+    def __init__(self, config: ConfigLike = None, *, progress: bool | None = None, **overrides: Any):
+        """Load both models for ``config`` (a YAML path, a mapping or a Config) with ``overrides`` in the YAML's
+        sections. ``progress``: the "loading models" line while they load; None means ``runtime.progress``."""
         tqdm_class()  # before transformers is imported (by the config's generation check or the models)
         self.config = load_config(config, overrides=overrides or None)
-        self.translator = load_model(self.config.translation, self.config.runtime, "translation")
-        self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+        with loading_line(_model_names(self.config, ROLES), enabled=_show(progress, self.config)):
+            self.translator = load_model(self.config.translation, self.config.runtime, "translation")
+            self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
         # the runner's side files keeping finished batches of very large groups (pipeline.runner.checkpoint)
         self.checkpoints: Any = None
         self._watches = failure_watches(self.config)
 
-    def with_config(self, config: ConfigLike = None, **overrides: Any) -> Pipeline:
+    def with_config(self, config: ConfigLike = None, *, progress: bool | None = None, **overrides: Any) -> Pipeline:
         """A Pipeline for another config (None: this one's) with ``overrides``, sharing this one's loaded
         models wherever the settings that loading depends on (:func:`load_key`) are unchanged: batch size,
         generation settings, language options and the rest take effect without loading anything.
-        This pipeline is left as it was.
+        This pipeline is left as it was. ``progress``: as for the constructor, when a model loads again.
 
         >>> faster = pipe.with_config(runtime={"batch_size": 8}, translation={"generation": {"num_beams": 1}})
         """
@@ -95,8 +117,11 @@ class Pipeline:
         resolved = load_config(self.config if config is None else config, overrides=overrides or None)
         new = copy.copy(self)
         new.config = resolved
-        new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")
-        new.summarizer = reuse_or_load(self.summarizer, self.config, resolved, "summarization")
+        loading = [role for role in ROLES if load_key(getattr(self.config, role), self.config.runtime)
+                   != load_key(getattr(resolved, role), resolved.runtime)]
+        with loading_line(_model_names(resolved, loading), enabled=_show(progress, resolved)):
+            new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")
+            new.summarizer = reuse_or_load(self.summarizer, self.config, resolved, "summarization")
         new._watches = failure_watches(resolved)  # fresh: a reloaded model is not judged by its predecessor
         return new
 
@@ -117,12 +142,13 @@ class Pipeline:
             return list(results_for(self, [texts], progress=progress))[0]
         return ResultList(results_for(self, texts, progress=progress))
 
-    def stream(self, texts: Iterable[str], *, progress: bool = False) -> Iterator[DocumentResult]:
+    def stream(self, texts: Iterable[str] | Mapping[Any, str], *, progress: bool = False) -> Iterator[DocumentResult]:
         """Results one by one, in input order, for any iterable of texts (a generator, a pandas Series, a
-        ``datasets`` column): it is read one group (``runtime.group_size`` texts) at a time, so memory stays
-        bounded by the group size. Results have ids "0", "1", ... by position. No progress bar unless
-        ``progress=True`` (the caller sees each result arrive)."""
-        return results_for(self, texts, progress=bool(progress))
+        ``datasets`` column): it is read a group at a time, so memory stays bounded by ``runtime.group_size``.
+        The first group is one text, and each next one twice as large up to ``runtime.group_size``, so the first
+        results come early. Ids as for a call (a Series' index, a mapping's keys, else "0", "1", ...). No
+        progress bar unless ``progress=True`` (the caller sees each result arrive)."""
+        return results_for(self, texts, progress=bool(progress), growing=True)
 
     def describe(self) -> dict[str, Any]:
         """Model provenance and runtime facts for the manifest."""
@@ -350,21 +376,24 @@ class Pipeline:
             segments=segments, summarization=summary, warnings=tuple(w.warnings), flags=flags)
 
 
-def results_for(pipe: Pipeline, texts: Iterable[Any], *, progress: bool | None = None) -> Iterator[DocumentResult]:
-    """Results in input order, one group (``runtime.group_size`` texts) processed at a time, with the
-    document bar (see :func:`summarize` for ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
+def results_for(pipe: Pipeline, texts: Any, *, progress: bool | None = None,
+                growing: bool = False) -> Iterator[DocumentResult]:
+    """Results in input order, one group (``runtime.group_size`` texts; with ``growing`` the first groups smaller,
+    see :meth:`Pipeline.stream`) processed at a time, with the document bar (see :func:`summarize` for
+    ``progress``). Backs ``Pipeline.__call__`` and ``.stream``."""
     _, documents = documents_from_texts(texts)  # refused types raise TypeError here, at the call
     total = len(texts) if isinstance(texts, Sized) else None
     if progress is None:
         progress = pipe.config.runtime.progress and (total is None or total > 1)
-    return _results(pipe, documents, total, bool(progress))
+    return _results(pipe, documents, total, bool(progress), growing)
 
 
-def _results(pipe: Pipeline, documents: Iterator[Document], total: int | None, progress: bool
+def _results(pipe: Pipeline, documents: Iterator[Document], total: int | None, progress: bool, growing: bool
              ) -> Iterator[DocumentResult]:
     bar = DocumentBar(total, enabled=progress)
+    size = pipe.config.runtime.group_size
     try:
-        for group in groups_of(documents, pipe.config.runtime.group_size):
+        for group in growing_groups(documents, size) if growing else groups_of(documents, size):
             results = pipe.process(group, on_progress=bar.group(len(group)))
             bar.finish_group()
             yield from results

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -87,23 +88,34 @@ def batch_reporter(report: ProgressCallback | None, start: float, end: float,
 
 
 class DocumentBar:
-    """A progress bar over documents (``total`` None when the input's length is unknown), fed group by group.
+    """A progress bar over documents (``total`` None when the input's length is unknown), moving after every
+    batch: it shows the documents finished (``documents 3/7``), the share of the work done (finished documents
+    plus the done share of the current group), the elapsed time, the time left and the rate in documents per
+    second. ``initial`` documents count as done already (a resumed run).
 
-    ``group(size)`` gives the callback for the next group: it takes the share of that group done (0 to 1)
-    and moves the bar by that share of ``size`` documents; ``finish_group()`` then counts the group as done.
+    ``group(size)`` gives the callback for the group about to be processed: it takes the share of that group
+    done (0 to 1) and moves the bar by that share of ``size`` documents; ``finish_group(size)`` counts a group
+    of ``size`` documents as done (an engine working on several groups at once only calls this one).
     """
 
-    def __init__(self, total: int | None, *, enabled: bool, desc: str = "documents"):
+    def __init__(self, total: int | None, *, enabled: bool, desc: str = "documents", initial: int = 0):
         self.enabled = enabled
-        self.done = 0  # documents of finished groups
-        self.position = 0.0  # documents done, fractions of the current group included
+        self.total = total
+        self.desc = desc
+        self.done = initial  # documents of finished groups
+        self.position = float(initial)  # documents done, the current group's share included
         self._size = 0
         self._bar = None
         if enabled:
-            # the position is fractional (groups move per batch): shown with one decimal
-            fmt = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total_fmt} [{elapsed}<{remaining}]"
-                   if total is not None else "{desc}: {n:.1f} [{elapsed}]")
-            self._bar = tqdm_class()(total=total, desc=desc, unit="doc", dynamic_ncols=True, bar_format=fmt)
+            # the position is fractional (a group moves it batch by batch), so the label counts whole documents
+            fmt = ("{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}, {rate_fmt}]"
+                   if total is not None else "{desc} [{elapsed}, {rate_fmt}]")
+            # refreshed on every move: moves come once per batch, seconds apart on a CPU
+            self._bar = tqdm_class()(total=total, initial=initial, desc=self._label(), unit="doc",
+                                     dynamic_ncols=True, bar_format=fmt, mininterval=0, miniters=1)
+
+    def _label(self) -> str:
+        return f"{self.desc} {self.done}/{self.total}" if self.total is not None else f"{self.desc} {self.done}"
 
     def group(self, size: int) -> ProgressCallback | None:
         self._size = size
@@ -116,9 +128,12 @@ class DocumentBar:
         if position > self.position:
             self._advance(position)
 
-    def finish_group(self) -> None:
-        self.done += self._size
-        self._advance(float(self.done))
+    def finish_group(self, size: int | None = None) -> None:
+        self.done += self._size if size is None else size
+        self._size = 0
+        if self._bar is not None:
+            self._bar.set_description_str(self._label(), refresh=False)
+        self._advance(max(float(self.done), self.position))
 
     def _advance(self, position: float) -> None:
         if self._bar is not None:
@@ -128,3 +143,26 @@ class DocumentBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+@contextlib.contextmanager
+def loading_line(models: Sequence[str], *, enabled: bool) -> Iterator[None]:
+    """One line while models load, before any document bar: ``loading models: A, B …``; once loaded the same
+    line says ``models loaded: A, B (12.3 s)``. Nothing when not ``enabled``; on a failure the line is removed
+    (the error says what happened). A text line on stderr, or a widget in Jupyter, like the document bar."""
+    if not enabled or not models:
+        yield
+        return
+    names = ", ".join(models)
+    bar = tqdm_class()(total=None, desc=f"loading models: {names} …", bar_format="{desc}", leave=True,
+                       mininterval=0)
+    bar.refresh()
+    started = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        bar.leave = False
+        bar.close()
+        raise
+    bar.set_description_str(f"models loaded: {names} ({time.perf_counter() - started:.1f} s)", refresh=True)
+    bar.close()

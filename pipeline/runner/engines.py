@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from pipeline.config import Config
 from pipeline.core import Pipeline
 from pipeline.models.generation import ModelBrokenError
+from pipeline.progress import ProgressCallback
 from pipeline.results import Document, DocumentResult
 from pipeline.runner.checkpoint import Checkpoints
 
 log = logging.getLogger(__name__)
+
+
+# what the runner hands an engine to move its bar: a group's size in, that group's progress callback out
+GroupProgress = Callable[[int], ProgressCallback | None]
 
 
 class Engine(Protocol):
@@ -22,8 +27,11 @@ class Engine(Protocol):
         """Engine name and model provenance for the manifest."""
         ...
 
-    def map_groups(self, groups: Iterable[Sequence[Document]]) -> Iterator[list[dict[str, Any]]]:
-        """The records of each group, in order."""
+    def map_groups(self, groups: Iterable[Sequence[Document]], progress: GroupProgress | None = None
+                   ) -> Iterator[list[dict[str, Any]]]:
+        """The records of each group, in order. ``progress(size)``, called as a group of ``size`` documents
+        starts, gives the callback that takes the share of it done after each batch (an engine whose groups run
+        elsewhere may never call it: the runner's bar then moves as groups come back)."""
         ...
 
     def keep_checkpoints(self, checkpoints: Checkpoints) -> None:
@@ -35,10 +43,12 @@ class Engine(Protocol):
         ...
 
 
-def process_group_safely(pipeline: Pipeline, documents: Sequence[Document]) -> list[dict[str, Any]]:
-    """Records for a group; an unexpected failure is retried document by document, then recorded."""
+def process_group_safely(pipeline: Pipeline, documents: Sequence[Document], *,
+                         on_progress: ProgressCallback | None = None) -> list[dict[str, Any]]:
+    """Records for a group; an unexpected failure is retried document by document, then recorded.
+    ``on_progress`` gets the share of the group done after each batch."""
     try:
-        return [r.to_record() for r in pipeline.process(documents)]
+        return [r.to_record() for r in pipeline.process(documents, on_progress=on_progress)]
     except ModelBrokenError:
         raise  # the model, not these documents: stop the run
     except Exception:
@@ -65,9 +75,11 @@ class LocalEngine:
     def describe(self) -> dict[str, Any]:
         return {"engine": "local", **self.pipeline.describe()}
 
-    def map_groups(self, groups: Any) -> Any:
+    def map_groups(self, groups: Iterable[Sequence[Document]], progress: GroupProgress | None = None
+                   ) -> Iterator[list[dict[str, Any]]]:
         for group in groups:
-            yield process_group_safely(self.pipeline, group)
+            yield process_group_safely(self.pipeline, group,
+                                       on_progress=progress(len(group)) if progress is not None else None)
 
     def keep_checkpoints(self, checkpoints: Checkpoints) -> None:
         self.pipeline.checkpoints = checkpoints

@@ -205,8 +205,9 @@ class RayEngine:
         """Engine placement and the models as loaded in the first actor (for the manifest)."""
         return self._description
 
-    def map_groups(self, groups: Iterable[list[Document]]) -> Iterator[list[dict[str, Any]]]:
-        """The records of each group, in input order, as soon as the group and those before it are done."""
+    def map_groups(self, groups: Iterable[list[Document]], progress: Any = None) -> Iterator[list[dict[str, Any]]]:
+        """The records of each group, in input order, as soon as the group and those before it are done.
+        ``progress`` is not called: groups run in the actors, and the runner's bar moves as they come back."""
         ray = self._ray
         pending = iter(groups)
         slots: deque[_Slot] = deque()
