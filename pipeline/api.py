@@ -14,6 +14,8 @@ pipeline is needed.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -53,11 +55,36 @@ def shortcut_overrides(
     return merged
 
 
-def get_pipeline(config: ConfigLike = None, **sections: Any) -> Pipeline:
+# summarize()'s flat keywords (besides the config's sections)
+SHORTCUTS = ("device", "batch_size", "backend", "progress", "config")
+
+
+def check_keywords(function: str, sections: Mapping[str, Any]) -> None:
+    """A TypeError for a keyword that is neither a flat shortcut nor a config section, with a did-you-mean over
+    both (and over the keys inside the sections: ``group_size=8`` → ``runtime={'group_size': 8}``)."""
+    names = [f.name for f in dataclasses.fields(Config)]
+    unknown = [key for key in sections if key not in names]
+    if not unknown:
+        return
+    key = unknown[0]
+    inner = {f.name: section.name for section in dataclasses.fields(Config)
+             for f in dataclasses.fields(section.default_factory())}  # type: ignore[misc]
+    close = difflib.get_close_matches(key, [*SHORTCUTS, *names, *inner], n=1, cutoff=0.6)
+    if close and close[0] in inner and close[0] not in SHORTCUTS:
+        hint = f" (did you mean {inner[close[0]]}={{{close[0]!r}: ...}}?)"
+    else:
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise TypeError(f"{function}() got an unexpected keyword argument {key!r}{hint}; it takes "
+                    f"{', '.join(SHORTCUTS)}, or overrides by config section: {', '.join(names)}")
+
+
+def get_pipeline(config: ConfigLike = None, *, progress: bool | None = None, **sections: Any) -> Pipeline:
     """The cached :class:`~pipeline.core.Pipeline` set up for this config: its loaded models are reused
-    whenever loading would give the same (see the module docstring), else loaded once more."""
+    whenever loading would give the same (see the module docstring), else loaded once more. ``progress``: the
+    "loading models" line while models load (None: ``runtime.progress``)."""
     from pipeline.core import Pipeline
 
+    check_keywords("get_pipeline", sections)
     tqdm_class()  # before transformers is imported (by the config's generation check or the models)
     resolved = load_config(config, overrides=sections or None)
     cached = _CACHE.get("pipeline")
@@ -65,7 +92,8 @@ def get_pipeline(config: ConfigLike = None, **sections: Any) -> Pipeline:
         return cached
     # the new pipeline replaces the cached one only once it exists: an interrupted or failed load leaves the
     # cache as it was
-    pipe = cached.with_config(resolved) if cached is not None else Pipeline(resolved)
+    pipe = (cached.with_config(resolved, progress=progress) if cached is not None
+            else Pipeline(resolved, progress=progress))
     _CACHE["pipeline"] = pipe
     return pipe
 
@@ -91,8 +119,9 @@ def summarize(
     """Translate German text(s) into English and summarize them.
 
     Args:
-        texts: one German text, or any iterable of them (a list, a pandas Series, a ``datasets`` column).
-            An item that is not a string gives an ``error`` result, not an exception.
+        texts: one German text, or any iterable of them (a list, a pandas Series, a ``datasets`` column), or
+            a mapping of id to text. An item that is not a string gives an ``error`` result, not an exception.
+            A text that is the path of an existing file is processed as it is, with a warning.
         device: ``runtime.device``: 'auto' (the default: CUDA, then MPS, else CPU), 'cpu', 'cuda', 'cuda:N'
             or 'mps'.
         batch_size: ``runtime.batch_size``, the most segments (or summarizer chunks) in one generate call.
@@ -108,15 +137,18 @@ def summarize(
     Returns:
         For a ``str``, one :class:`~pipeline.results.DocumentResult` (``.summary``, ``.translation``,
         ``.segments``, ``.status``, ``.error``, ``.warnings``, ``.flags``). For an iterable, a
-        :class:`~pipeline.results.ResultList` (a list) of them in input order, with ids "0", "1", ....
+        :class:`~pipeline.results.ResultList` (a list) of them in input order, with ids "0", "1", ... (a
+        Series' index, a mapping's keys).
         For results one at a time over a large input, use ``get_pipeline(...).stream(texts)``.
 
     Raises:
         ConfigError: an unknown key or an invalid value, named with the valid choices.
+        TypeError: an unknown keyword (with a did-you-mean), or ``texts`` of a type it does not take.
         ModelLoadError: a model cannot be found or loaded; the message says how to fix it.
 
     The models are loaded on the first call and reused by later calls whose loading settings are the same.
     """
-    pipe = get_pipeline(config, **shortcut_overrides(sections, device=device, batch_size=batch_size,
-                                                     backend=backend))
+    check_keywords("summarize", sections)
+    pipe = get_pipeline(config, progress=progress,
+                        **shortcut_overrides(sections, device=device, batch_size=batch_size, backend=backend))
     return pipe(texts, progress=progress)
