@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.display.warnings import group_warnings
 from pipeline.quality.figures import Figure, english_figures, german_figures
 
 STATUSES = ("ok", "skipped", "error")
@@ -52,8 +53,10 @@ STYLE = """<style>
 .dsr-s-other .dsr-badge,.dsr-badge.dsr-s-other{background:rgba(137,87,229,.25)}
 .dsr-summary{margin:.4em 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .dsr-label{font-weight:600;margin-right:.4em}
-.dsr-error,.dsr-warnings,.dsr-flags{margin:.35em 0;padding:.15em .6em;white-space:pre-wrap;overflow-wrap:anywhere}
+.dsr-error,.dsr-skip,.dsr-warnings,.dsr-flags{margin:.35em 0;padding:.15em .6em;white-space:pre-wrap;
+ overflow-wrap:anywhere}
 .dsr-error{border-left:3px solid rgba(218,54,51,.85);background:rgba(218,54,51,.12)}
+.dsr-skip{border-left:3px solid rgba(127,127,127,.7);background:rgba(127,127,127,.1)}
 .dsr-warnings{border-left:3px solid rgba(210,153,34,.85);background:rgba(210,153,34,.12)}
 .dsr-flags{border-left:3px solid rgba(137,87,229,.85);background:rgba(137,87,229,.1)}
 .dsr ul{margin:.1em 0;padding-left:1.3em}
@@ -75,6 +78,11 @@ STYLE = """<style>
 .dsr mark.dsr-summary{background:rgba(137,87,229,.3);box-shadow:0 0 0 1px rgba(137,87,229,.8)}
 .dsr-none{opacity:.6;font-style:italic}
 </style>"""
+
+
+def plural(count: int, word: str) -> str:
+    """``1 segment``, ``2 segments``, ``0 segments``."""
+    return f"{count} {word}{'s' * (count != 1)}"
 
 
 def esc(value: Any) -> str:
@@ -307,38 +315,49 @@ def card(record: Any, *, style: bool = True, number: int | None = None, open_seg
     the flagged figures, and a collapsible German | English table of the segments. With `number`, the card
     shows it and has the anchor `d<number>`; `style=False` leaves out the CSS (for a page that has it)."""
     v = view(record)
-    meta = [f"language {esc(v.language)}" if v.language else "language ?",
-            f"{len(v.segments)} segment{'s' * (len(v.segments) != 1)}"]
+    meta = [f"language {esc(v.language)}" if v.language else "language ?", plural(len(v.segments), "segment")]
     if v.warnings:
-        meta.append(f"{len(v.warnings)} warning{'s' * (len(v.warnings) != 1)}")
+        meta.append(plural(len(v.warnings), "warning"))
     if v.flag_count:
-        meta.append(f"{v.flag_count} flagged figure{'s' * (v.flag_count != 1)}")
+        meta.append(plural(v.flag_count, "flagged figure"))
     if v.chunks and v.chunks > 1:
         meta.append(f"summarized in {v.chunks} chunks, {v.rounds or '?'} rounds")
     shown_number = f'<span class="dsr-n">#{number}</span>' if number is not None else ""
     parts = [f'<div class="dsr-head">{shown_number}<span class="dsr-badge">{esc(v.status)}</span>'
              f'<span class="dsr-id">{esc(v.id)}</span><span class="dsr-meta">{" · ".join(meta)}</span></div>']
-    if v.error is not None:
+    if v.error is not None and v.status == "skipped":  # nothing went wrong: a neutral note saying why
+        parts.append(f'<div class="dsr-skip"><span class="dsr-label">Skipped</span>{esc(v.error)}</div>')
+    elif v.error is not None:
         parts.append(f'<div class="dsr-error"><span class="dsr-label">Error</span>{esc(v.error)}</div>')
     if v.summary is not None:
         spans = figure_spans(v.summary, v.summary_invented, english_figures)
         parts.append(f'<div class="dsr-summary" lang="en"><span class="dsr-label">Summary</span>'
                      f"{marked(v.summary, spans, 'summary')}</div>")
     if v.warnings:
-        items = "".join(f"<li>{esc(w)}</li>" for w in v.warnings)
+        items = "".join(f"<li>{esc(g.label())}</li>" for g in group_warnings(v.warnings))
         parts.append(f'<div class="dsr-warnings"><span class="dsr-label">Warnings</span><ul>{items}</ul></div>')
     parts.append(_flags_html(v))
     if v.segments:
         flagged = sum(1 for f in v.segment_flags if f.segment is not None and (f.lost or f.invented))
         note = f", {flagged} with flagged figures" if flagged else ""
-        parts.append(f"<details{' open' * open_segments}><summary>{len(v.segments)} segments, German | English"
-                     f"{note}</summary>{segments_table(v)}</details>")
+        parts.append(f"<details{' open' * open_segments}><summary>{plural(len(v.segments), 'segment')}, "
+                     f"German | English{note}</summary>{segments_table(v)}</details>")
     elif v.translation:
         parts.append(f'<details><summary>Translation</summary><div class="dsr-summary" lang="en">'
                      f"{esc(v.translation)}</div></details>")
     id_attr = f' id="d{number}"' if number is not None else ""
     body = f'<div class="dsr dsr-card {v.classes}"{id_attr}>{"".join(parts)}</div>'
     return STYLE + body if style else body
+
+
+def warnings_cell(v: View) -> str:
+    """A table cell with the number of warnings and, for more than one kind, the number of kinds; each kind with
+    its count in the cell's title."""
+    groups = group_warnings(v.warnings)
+    title = "; ".join(g.label(max_segments=3) for g in groups)
+    kinds = f" ({len(groups)} kinds)" if len(groups) > 1 else ""
+    attr = f' title="{esc(title)}"' if title else ""
+    return f'<td class="dsr-n"{attr}>{len(v.warnings)}{kinds}</td>'
 
 
 def badge(v: View) -> str:
@@ -358,7 +377,7 @@ def table(records: Sequence[Any], *, max_rows: int = 50, style: bool = True) -> 
             f"<td>{badge(v)}</td><td>{esc(v.language or '')}</td>"
             f"<td><details><summary><span{text_class}>{esc(start)}</span></summary>"
             f"{card(record, style=False)}</details></td>"
-            f'<td class="dsr-n">{len(v.segments)}</td><td class="dsr-n">{len(v.warnings)}</td>'
+            f'<td class="dsr-n">{len(v.segments)}</td>{warnings_cell(v)}'
             f'<td class="dsr-n">{v.flag_count}</td></tr>'
         )
     more = len(records) - len(rows)

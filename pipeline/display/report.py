@@ -16,7 +16,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pipeline.display.render import STATUSES, STYLE, View, badge, card, esc, preview, text_of, view
+from pipeline.display.render import (
+    STATUSES,
+    STYLE,
+    View,
+    badge,
+    card,
+    esc,
+    plural,
+    preview,
+    text_of,
+    view,
+    warnings_cell,
+)
+from pipeline.display.warnings import warning_kind
 from pipeline.fileio.jsonl import read_records
 from pipeline.quality.flags import FLAG_KINDS
 
@@ -67,7 +80,8 @@ class IndexRow:
     id: str
     language: str
     segments: int
-    warnings: int
+    # the warnings' table cell (count, kinds in its title)
+    warnings_cell: str
     flags: int
     preview: str
     is_error_text: bool
@@ -82,6 +96,8 @@ class Tally:
     flags: Counter[str] = field(default_factory=Counter)
     flagged: int = 0
     warned: int = 0
+    # warnings by kind (pipeline.display.warnings)
+    warning_kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, v: View) -> None:
         self.documents += 1
@@ -91,6 +107,7 @@ class Tally:
         self.flags["summary_invented"] += len(v.summary_invented)
         self.flagged += bool(v.flag_count)
         self.warned += bool(v.warnings)
+        self.warning_kinds.update(warning_kind(w) for w in v.warnings)
 
 
 @dataclass(frozen=True)
@@ -115,11 +132,12 @@ def _get(data: Any, *keys: str) -> Any:
 
 
 def _scalars(data: Any, skip: tuple[str, ...] = ()) -> str:
-    """The plain values of a mapping as "key value · key value", escaped; other values as text."""
+    """The plain values of a mapping as "key value · key value", escaped; other values as text. Empty values
+    (None, "") are left out: a library that is not installed, a model without a prefix."""
     if not isinstance(data, dict):
         return esc(data)
     return " · ".join(f"{esc(k)} {esc(v)}" for k, v in data.items()
-                      if k not in skip and not isinstance(v, (dict, list)))
+                      if k not in skip and not isinstance(v, (dict, list)) and v is not None and v != "")
 
 
 def facts_html(manifest: dict[str, Any] | None) -> str:
@@ -129,7 +147,8 @@ def facts_html(manifest: dict[str, Any] | None) -> str:
     rows = [("state", esc(manifest.get("state"))), ("config hash", esc(manifest.get("config_hash")))]
     source, total = _get(manifest, "input", "source"), _get(manifest, "input", "total")
     if source is not None or total is not None:
-        rows.append(("input", f"{esc(source)} ({esc(total)} documents)"))
+        count = plural(total, "document") if isinstance(total, int) else f"{esc(total)} documents"
+        rows.append(("input", f"{esc(source)} ({count})" if total is not None else esc(source)))
     output = manifest.get("output")
     if isinstance(output, dict):
         rows.append(("documents written", f"{esc(output.get('documents'))}: {_scalars(output.get('by_status'))}"))
@@ -154,12 +173,17 @@ def counts_html(tally: Tally) -> str:
     status_rows = "".join(f"<tr><td>{s}</td><td>{tally.by_status[s]}</td></tr>" for s in statuses)
     flag_rows = "".join(f"<tr><td>{kind.replace('_', ' ')}</td><td>{tally.flags[kind]}</td></tr>"
                         for kind in FLAG_KINDS)
-    return (f'<h2>{tally.documents} documents</h2><div class="dsr-grid">'
+    kinds = tally.warning_kinds.most_common()
+    warning_rows = "".join(f"<tr><td>{esc(kind)}</td><td>{count}</td></tr>" for kind, count in kinds)
+    warnings = ("" if not kinds else
+                f'<table class="dsr-t dsr-facts"><thead><tr><th>warnings by kind</th><th>count</th></tr></thead>'
+                f"<tbody>{warning_rows}</tbody></table>")
+    return (f'<h2>{plural(tally.documents, "document")}</h2><div class="dsr-grid">'
             f'<table class="dsr-t dsr-facts"><thead><tr><th>status</th><th>documents</th></tr></thead>'
             f"<tbody>{status_rows}</tbody></table>"
             f'<table class="dsr-t dsr-facts"><thead><tr><th>flagged figures</th><th>count</th></tr></thead>'
             f"<tbody>{flag_rows}<tr><td>documents with flags</td><td>{tally.flagged}</td></tr>"
-            f"<tr><td>documents with warnings</td><td>{tally.warned}</td></tr></tbody></table></div>")
+            f"<tr><td>documents with warnings</td><td>{tally.warned}</td></tr></tbody></table>{warnings}</div>")
 
 
 def _tally_line(tally: Tally) -> str:
@@ -204,7 +228,7 @@ def _index_row(row: IndexRow, report: Path) -> str:
     return (f'<tr class="{row.view_classes}"><td class="dsr-n"><a href="{href}">'
             f'{row.number}</a></td><td class="dsr-id">{esc(row.id)}</td><td>{row.status_badge}</td>'
             f'<td>{esc(row.language)}</td><td>{text}</td><td class="dsr-n">{row.segments}</td>'
-            f'<td class="dsr-n">{row.warnings}</td><td class="dsr-n">{row.flags}</td></tr>')
+            f'{row.warnings_cell}<td class="dsr-n">{row.flags}</td></tr>')
 
 
 def _index_table(rows: list[IndexRow], report: Path) -> str:
@@ -257,7 +281,7 @@ def render_report(output: Path, report: Path, *, manifest: dict[str, Any] | None
         page_cards.append(card(record, style=False, number=number))
         text = v.summary if v.summary is not None else v.error
         index.append(IndexRow(number, len(pages) + 1, v.classes, badge(v), v.id, v.language or "",
-                              len(v.segments), len(v.warnings), v.flag_count, preview(text, 140) or "—",
+                              len(v.segments), warnings_cell(v), v.flag_count, preview(text, 140) or "—",
                               v.summary is None))
     if pages:
         flush_page(has_next=False)
@@ -285,7 +309,8 @@ def render_report(output: Path, report: Path, *, manifest: dict[str, Any] | None
             groups.append(f'<details><summary><a href="{_href(path)}">page {number}</a>: documents '
                           f"{rows[0].number} to {rows[-1].number} · {_tally_line(tally)}</summary>"
                           f"{_index_table(rows, report)}</details>")
-        docs = (f"<h2>Documents</h2><p>{total.documents} documents on {len(pages)} pages of up to {page_size}. "
+        docs = (f"<h2>Documents</h2><p>{plural(total.documents, 'document')} on {plural(len(pages), 'page')} of "
+                f"up to {page_size}. "
                 "Open a page, or unfold its line for one row per document.</p>"
                 f'<div class="dsr-filter">{filter_html(total)}<div class="dsr-docs">{"".join(groups)}</div></div>')
     else:
