@@ -24,29 +24,56 @@ MISSING_EXTRA = "backend 'ctranslate2' needs the optional extra: pip install '.[
 _UNLIMITED = 1_000_000  # tokenizers without a limit report a huge model_max_length
 
 
+# The way to try the product with no download at all (random weights: the output is noise).
+TINY_ROUTE = "python scripts/make_tiny_models.py models/tiny && python -m pipeline.run configs/tiny.yaml"
+
+
+def looks_local(name: str) -> bool:
+    """A model name meant as a folder, not a hub id ``owner/name``: absolute, ``./`` or ``../`` or ``~``, a
+    backslash, more than one ``/``, or an ``owner`` part that is a local folder (``models/marian``)."""
+    if name.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in name or name.count("/") > 1:
+        return True
+    owner, slash, _ = name.partition("/")
+    return bool(slash) and Path(owner).is_dir()
+
+
 def load_error(spec: ModelSpec, exc: BaseException) -> ModelLoadError:
-    """A message that names the model, where it was looked for, and the ways to fix it."""
+    """A message that names the model, where it was looked for, and the ways to fix it: a local path that does
+    not exist is said so (no download advice); a hub id gets the download route, the offline switch unless it is
+    already set, and the tiny-model route that needs no download."""
     from huggingface_hub import constants
 
-    if constants.HF_HUB_OFFLINE:
-        reason = ", and HF_HUB_OFFLINE=1 forbids downloading"
+    revision = f" (revision {spec.revision!r})" if spec.revision else ""
+    cause = f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    head = f"cannot load the {spec.role} model {spec.name!r}{revision}"
+    if Path(spec.name).is_dir():
+        return ModelLoadError(f"{head}: the folder {os.path.abspath(spec.name)} exists but is not a complete "
+                              f"checkpoint {cause}.\nFix: point {spec.role}.model at a folder with the checkpoint's "
+                              f"config.json, tokenizer and weights files.")
+    if looks_local(spec.name):
+        return ModelLoadError(
+            f"{head}: no such folder ({os.path.abspath(os.path.expanduser(spec.name))} does not exist; a relative "
+            f"path is read from the working directory {os.getcwd()}, and in a config file also from the file's "
+            f"folder and the one above it).\nFix: set {spec.role}.model to an existing checkpoint folder"
+            + ("; the tiny models are built by `python scripts/make_tiny_models.py models/tiny`"
+               if "tiny" in spec.name else "") + ".")
+    offline = constants.HF_HUB_OFFLINE
+    if offline:
+        reason = ", and HF_HUB_OFFLINE=1 (set) forbids downloading"
     elif not hub_reachable():
         reason = f", and the hub ({constants.ENDPOINT}) cannot be reached"
     else:
         reason = ", and the hub has no such model or revision (or it needs a token: huggingface-cli login)"
-    where = (f"it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
-             f"cache ({constants.HF_HUB_CACHE}){reason}")
-    if Path(spec.name).is_dir():
-        where = f"the folder {os.path.abspath(spec.name)} exists but is not a complete checkpoint"
+    fixes = [f"set {spec.role}.model to a local folder holding the checkpoint",
+             "run `python scripts/download_models.py CONFIG --to models/` on a machine with internet access and "
+             "copy the folder over"]
+    if not offline:
+        fixes.append("with the files in the Hugging Face cache, set HF_HUB_OFFLINE=1")
+    fixes.append(f"if the cache is elsewhere, set HF_HUB_CACHE (now {constants.HF_HUB_CACHE})")
+    fixes.append(f"to try the pipeline with no download at all: `{TINY_ROUTE}` (random weights: the output is noise)")
     return ModelLoadError(
-        f"cannot load the {spec.role} model {spec.name!r}"
-        + (f" (revision {spec.revision!r})" if spec.revision else "")
-        + f": {where}. ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})\n"
-        f"Fix: set {spec.role}.model to a local folder holding the checkpoint; or run "
-        f"`python scripts/download_models.py CONFIG --to models/` on a machine with internet access and copy "
-        f"the folder over; or, with the files in the cache, set HF_HUB_OFFLINE=1 (and HF_HUB_CACHE if the "
-        f"cache is elsewhere)."
-    )
+        f"{head}: it is not a local folder ({os.path.abspath(spec.name)} does not exist), not in the Hugging Face "
+        f"cache ({constants.HF_HUB_CACHE}){reason}. {cause}\nFix: " + "; or ".join(fixes) + ".")
 
 
 def input_limit(tokenizer: Any, config: Any) -> int:
