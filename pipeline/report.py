@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.display.render import plural
 from pipeline.display.report import PAGE_SIZE, ReportFiles, render_report
 from pipeline.runner.layout import manifest_path, report_path
 from pipeline.runner.manifest import ManifestError, load_manifest
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     extra = f" and {len(files.paths) - 1} pages beside it" if len(files.paths) > 1 else ""
     skipped = f"; {len(files.skipped)} unreadable lines skipped" if files.skipped else ""
-    print(f"wrote {report}{extra}: {files.documents} documents{skipped}")
+    print(f"wrote {report}{extra}: {plural(files.documents, 'document')}{skipped}")
     return EXIT_OK
 
 

@@ -105,6 +105,21 @@ def tiny_pipeline(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPat
     return Pipeline(tiny_config(tiny_models, tmp_path_factory.mktemp("pipe"), short=True))
 
 
+def fresh_copy(dest: Path) -> Path:
+    """A fresh checkout of this repository at ``dest``: the files of the working tree that git tracks or would
+    (uncommitted changes included), nothing it ignores (no models, outputs or caches)."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
 def write_config(config: Config, path: Path) -> Path:
     """Save a resolved config as YAML, for the command-line entry points."""
     path.write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True), encoding="utf-8")

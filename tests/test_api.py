@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pipeline import api
+from pipeline import api, to_dataframe
 from pipeline.config import ConfigError
 from pipeline.core import Pipeline
 from pipeline.progress import DocumentBar
@@ -205,9 +205,9 @@ def test_an_interrupted_call_leaves_the_pipeline_usable(sharp_models, tmp_path, 
 # -- streaming -----------------------------------------------------------------------------------------
 
 
-def test_stream_keeps_order_and_reads_one_group_at_a_time(tiny_pipeline):
+def test_stream_keeps_order_and_yields_early_in_growing_groups(tiny_pipeline):
     size = tiny_pipeline.config.runtime.group_size
-    texts = [*SHORT_TEXTS, "", None, *SHORT_TEXTS]
+    texts = [*SHORT_TEXTS, "", None, *SHORT_TEXTS, *SHORT_TEXTS]
     consumed = []
 
     def source():
@@ -217,24 +217,54 @@ def test_stream_keeps_order_and_reads_one_group_at_a_time(tiny_pipeline):
 
     stream = tiny_pipeline.stream(source())
     assert consumed == []  # lazy: nothing read before the first result is asked for
-    first = next(stream)
-    assert len(consumed) == size
-    rest = list(stream)
-    assert len(consumed) == len(texts)
-    results = [first, *rest]
+    results, read = [], []
+    for result in stream:
+        results.append(result)
+        read.append(len(consumed))
+    assert read[0] == 1  # the first result after one text, not a whole group
+    groups = [b - a for a, b in zip([0, *read], read, strict=False) if b > a]
+    assert groups == [1, 2, 4, 4, 3] and max(groups) == size  # growing up to the group size
     assert [r.id for r in results] == [str(i) for i in range(len(texts))]
     assert [r.status for r in results][len(SHORT_TEXTS):len(SHORT_TEXTS) + 2] == ["skipped", "error"]
     assert results == tiny_pipeline(texts)
 
 
-def test_stream_takes_a_pandas_series_and_a_datasets_column(tiny_pipeline):
+def test_a_series_index_and_mapping_keys_become_the_ids(tiny_pipeline):
     pd = pytest.importorskip("pandas")
     datasets = pytest.importorskip("datasets")
     expected = tiny_pipeline(SHORT_TEXTS[:3])
-    assert list(tiny_pipeline.stream(pd.Series(SHORT_TEXTS[:3], index=[10, 11, 12]))) == expected
+    series = pd.Series(SHORT_TEXTS[:3], index=["a7", 11, "z"])
+    by_index = tiny_pipeline(series)
+    assert [r.id for r in by_index] == ["a7", "11", "z"]
+    assert [r.summary for r in by_index] == [r.summary for r in expected]
+    assert [r.id for r in tiny_pipeline.stream(series)] == ["a7", "11", "z"]
+    assert [r.id for r in tiny_pipeline({"x": SHORT_TEXTS[0], 5: SHORT_TEXTS[1]})] == ["x", "5"]
     column = datasets.Dataset.from_dict({"text": SHORT_TEXTS[:3]})["text"]
     assert list(tiny_pipeline.stream(column)) == expected
-    assert tiny_pipeline(pd.Series(SHORT_TEXTS[:3])) == expected
+    assert tiny_pipeline(pd.Series(SHORT_TEXTS[:3])) == expected  # a default index: "0", "1", ...
+    assert list(to_dataframe(by_index)["id"]) == ["a7", "11", "z"]  # joins back to the Series
+
+
+def test_a_text_that_is_a_file_path_gets_a_warning_saying_how_to_read_it(tiny_pipeline, tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text(SHORT_TEXTS[0], encoding="utf-8")
+    with pytest.warns(UserWarning, match="read_text"):
+        result = tiny_pipeline(str(path))
+    assert any(str(path) in w and "read_text" in w for w in result.warnings)
+    plain = tiny_pipeline(SHORT_TEXTS[0])
+    assert not any("read_text" in w for w in plain.warnings)
+    missing = tiny_pipeline(str(tmp_path / "no_such.txt"))
+    assert not any("read_text" in w for w in missing.warnings)
+
+
+@pytest.mark.parametrize(("typo", "suggested"), [("batchsize", "batch_size"), ("devise", "device"),
+                                                  ("progres", "progress"), ("backnd", "backend"),
+                                                  ("conifg", "config"), ("runtim", "runtime"),
+                                                  ("group_size", "runtime=")])
+def test_an_unknown_keyword_gets_a_did_you_mean_over_shortcuts_and_sections(typo, suggested, fresh_cache):
+    with pytest.raises(TypeError, match=suggested):
+        api.summarize("Ein Text.", **{typo: 8})
+    assert fresh_cache == {}  # refused before anything loads
 
 
 # -- progress --------------------------------------------------------------------------------------------
@@ -262,7 +292,7 @@ def test_document_bar_counts_fractions_of_groups(capsys):
     bar.finish_group()
     bar.close()
     err = capsys.readouterr().err
-    assert "documents" in err and "4.0/4" in err
+    assert "documents 4/4" in err and "doc/s" in err  # whole documents, and the rate
     silent = DocumentBar(4, enabled=False)
     assert silent.group(4) is None
     silent.finish_group()
@@ -270,13 +300,21 @@ def test_document_bar_counts_fractions_of_groups(capsys):
 
 
 def test_progress_bar_default_on_for_several_documents(tiny_models, tmp_path, capsys):
-    shown = Pipeline(tiny_config(tiny_models, tmp_path, runtime={"progress": True}))
+    config = tiny_config(tiny_models, tmp_path, runtime={"progress": True})
+    shown = Pipeline(config)
     shown(SHORT_TEXTS[:2])
-    assert "documents" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # the loading line names the models, before the first bar, and is one line once they are loaded
+    loading, bar = err.find("loading models"), err.find("documents")
+    assert 0 <= loading < bar
+    assert config.translation.model in err[loading:bar] and config.summarization.model in err[loading:bar]
+    assert err[:bar].count("\n") == 1 and "models loaded" in err[:bar]
+    Pipeline(config, progress=False)
+    assert capsys.readouterr().err == ""
     shown(SHORT_TEXTS[0])  # one document: no bar unless asked
     assert capsys.readouterr().err == ""
     shown(SHORT_TEXTS[0], progress=True)
-    assert "1.0/1" in capsys.readouterr().err
+    assert "1/1" in capsys.readouterr().err
     shown(SHORT_TEXTS[:2], progress=False)
     assert capsys.readouterr().err == ""
     shown.with_config(runtime={"progress": False})(SHORT_TEXTS[:2])

@@ -262,10 +262,15 @@ def test_hub_dataset_only_by_intent_with_one_probe():
 # -- 11. the Python API's inputs -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("texts", [None, 5, 2.5, b"Hallo", bytearray(b"Hallo"), {"text": "Hallo"}, {"Hallo"}])
+@pytest.mark.parametrize("texts", [None, 5, 2.5, b"Hallo", bytearray(b"Hallo"), {"Hallo"}])
 def test_api_refuses_what_is_not_text_with_the_accepted_types(texts):
-    with pytest.raises(TypeError, match=r"a str or an iterable of str .*got " + type(texts).__name__):
+    with pytest.raises(TypeError, match=r"a str, an iterable of str .*got " + type(texts).__name__):
         documents_from_texts(texts)
+
+
+def test_api_mapping_keys_are_the_ids():
+    single, docs = documents_from_texts({"a": "Hallo.", 7: "Welt."})
+    assert not single and [(d.id, d.text) for d in docs] == [("a", "Hallo."), ("7", "Welt.")]
 
 
 def test_api_refuses_a_dataframe():

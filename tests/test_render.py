@@ -156,3 +156,40 @@ def test_jupyter_picks_up_both_views():
         data, _ = formatters.DisplayFormatter().format(item)
         assert set(data) == {"text/html", "text/plain"}
         assert data["text/plain"] == repr(item) and data["text/html"] == item._repr_html_()
+
+
+LIMIT = "translation stopped at the length limit (48 tokens) and may be incomplete"
+
+
+def test_warnings_are_grouped_by_kind_with_a_count_in_card_and_table():
+    warnings = tuple(f"segment {i}: {LIMIT}" for i in range(488)) + ("mixed languages (de 60%, en 40%)",)
+    record = DocumentResult("long", "ok", summary="S.", warnings=warnings).to_record()
+    html = card(record)
+    assert html.count(LIMIT) == 1 and "488" in html and "mixed languages" in html
+    assert len(record["warnings"]) == 489  # the record keeps every warning as written
+    row = table([record])
+    assert "489 (2 kinds)" in row and "488" in row
+
+
+def test_group_warnings_counts_kinds_and_names_segments():
+    from pipeline.display.warnings import count_kinds, group_warnings
+
+    groups = group_warnings([f"segment {i}: {LIMIT}" for i in (3, 7)] + ["English document: summarized"])
+    assert [(g.count, g.segments) for g in groups] == [(2, (3, 7)), (1, ())]
+    assert count_kinds([[f"segment 1: {LIMIT}"], [f"segment 9: {LIMIT}", "x"]])[
+        "translation stopped at the length limit (N tokens) and may be incomplete"] == 2
+
+
+def test_skipped_has_its_own_neutral_look_not_the_error_box():
+    reason = "document language is 'fr' (language.other: skip)"
+    skipped = card(DocumentResult("fr", "skipped", error=reason).to_record())
+    failed = card(DocumentResult("bad", "error", error="binary content").to_record())
+    assert 'class="dsr-skip"' in skipped and 'class="dsr-error"' not in skipped
+    assert 'class="dsr-error"' in failed and 'class="dsr-skip"' not in failed
+    assert 'class="dsr-skip"' in table([DocumentResult("fr", "skipped", error="empty document").to_record()])
+
+
+def test_one_segment_is_singular():
+    record = DocumentResult("one", "ok", summary="S.", segments=(Segment("Ein Satz.", "A sentence."),)).to_record()
+    html = card(record)
+    assert "1 segment," in html and "1 segments" not in html

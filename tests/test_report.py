@@ -127,7 +127,23 @@ def test_command_exit_codes(tmp_path, capsys):
     assert stop.value.code == 2
     capsys.readouterr()
     assert main([str(output)]) == 0
-    assert (tmp_path / "out.report.html").exists() and "1 documents" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert (tmp_path / "out.report.html").exists() and "1 document" in out and "1 documents" not in out
+
+
+def test_run_facts_leave_out_empty_values_and_count_warnings_by_kind(tmp_path):
+    from pipeline.display.report import facts_html
+
+    manifest = {"state": "complete", "versions": {"python": "3.11.9", "ctranslate2": None, "ray": None},
+                "models": {"summarization": {"model": "m", "prefix": "", "backend": "transformers"}}}
+    facts = Parsed(facts_html(manifest)).all_text
+    assert "3.11.9" in facts and "transformers" in facts
+    assert "ctranslate2" not in facts and "ray" not in facts and "prefix" not in facts
+    limit = "translation stopped at the length limit (48 tokens)"
+    warned = {**ok_record(0), "warnings": [f"segment {i}: {limit}" for i in range(5)]}
+    output = write_jsonl(tmp_path / "out.jsonl", [warned, ok_record(1)])
+    page = Parsed(write_report(output).paths[0].read_text(encoding="utf-8")).all_text
+    assert "warnings by kind" in page and "2 documents" in page
 
 
 def test_report_of_a_real_tiny_model_run(tiny_models, tmp_path):

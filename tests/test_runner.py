@@ -139,10 +139,12 @@ def test_different_config_refuses_to_resume_unless_overwrite(tiny_models, tmp_pa
     before = (out.read_bytes(), out.stat().st_mtime_ns)
     assert main([str(path)]) == 0  # complete: nothing to do, the output is not touched
     assert (out.read_bytes(), out.stat().st_mtime_ns) == before
-    assert main([str(path), "--set", "runtime.batch_size=3"]) == 2
+    assert main([str(path), "--set", "runtime.batch_size=3"]) == 0  # output-neutral: still complete
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+    assert main([str(path), "--set", "runtime.group_size=3"]) == 2
     err = capsys.readouterr().err
-    assert "runtime.batch_size" in err and "--overwrite" in err
-    assert main([str(path), "--set", "runtime.batch_size=3", "--overwrite"]) == 0
+    assert "runtime.group_size" in err and "--overwrite" in err
+    assert main([str(path), "--set", "runtime.group_size=3", "--overwrite"]) == 0
 
 
 def _run_cli(config_path: Path) -> subprocess.Popen:
@@ -188,3 +190,64 @@ def test_resume_after_sigkill_equals_an_uninterrupted_run(tiny_models, tmp_path)
     assert not lock_path(out).exists()
     ids = [r["id"] for r in records(out)]
     assert len(ids) == len(set(ids)) == len(seeds) * 3
+
+
+def _kill_after_first_group(config_path: Path, out: Path, group_size: int) -> None:
+    proc = _run_cli(config_path)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and proc.poll() is None:
+            if out.exists() and out.read_bytes().count(b"\n") >= group_size:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.02)
+    finally:
+        proc.wait()
+
+
+def test_resume_with_other_batch_size_and_threads_equals_an_uninterrupted_run(sharp_models, tmp_path):
+    folder = tmp_path / "many"
+    seed_copies(folder, 2)
+    sections = {"input": {"path": str(folder)}, "runtime": {"group_size": 3, "batch_size": 16, "threads": 2}}
+    reference = tiny_config(sharp_models, tmp_path / "ref", **sections)
+    assert main([str(write_config(reference, tmp_path / "ref.yaml"))]) == 0
+    expected = Path(reference.output.path).read_bytes()
+
+    config = tiny_config(sharp_models, tmp_path / "killed", **sections)
+    config_path = write_config(config, tmp_path / "killed.yaml")
+    out = Path(config.output.path)
+    _kill_after_first_group(config_path, out, 3)
+    written = out.read_bytes().count(b"\n") if out.exists() else 0
+    assert 3 <= written < expected.count(b"\n"), "the run was not killed part-way"
+    resumed = subprocess.run([sys.executable, "-m", "pipeline.run", str(config_path), "--set", "runtime.batch_size=3",
+                              "--set", "runtime.threads=1", "--set", "runtime.max_batch_tokens=512",
+                              "--set", "runtime.device=auto"], cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert out.read_bytes() == expected
+    manifest = json.loads(out.with_name("records.manifest.json").read_text())
+    assert manifest["state"] == "complete"
+    first, last = manifest["spans"][0], manifest["spans"][-1]
+    assert first["from_document"] == 0 and first["settings"]["runtime.batch_size"] == 16
+    assert last["from_document"] >= 3 and last["settings"]["runtime.batch_size"] == 3
+    assert last["settings"]["runtime.threads"] == 1 and last["devices"]["translation"] == "cpu"
+
+    # finished: "complete" whatever the output-neutral settings, and the output is not touched
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    again = subprocess.run([sys.executable, "-m", "pipeline.run", str(config_path), "--set", "runtime.batch_size=5",
+                            "--set", "runtime.progress=false"], cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+
+
+def test_an_output_deciding_change_is_refused_with_the_two_ways_on(tiny_models, tmp_path, capsys):
+    config = tiny_config(tiny_models, tmp_path, short=True, input={"path": str(SEEDS)})
+    path = write_config(config, tmp_path / "c.yaml")
+    assert main([str(path)]) == 0
+    out = Path(config.output.path)
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main([str(path), "--set", "translation.generation.num_beams=1"]) == 2
+    err = capsys.readouterr().err
+    assert "translation.generation" in err and "--overwrite" in err and "output.path" in err
+    assert "batch_size" not in err
+    assert out.read_bytes() == before
