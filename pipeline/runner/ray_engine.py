@@ -75,7 +75,7 @@ class GroupWorker:
         self.load_error: Exception | None = None
         self.pipeline: Pipeline | None = None
         try:
-            self.pipeline = Pipeline(config)
+            self.pipeline = Pipeline(config, progress=False)  # no loading line in actors (Ray forwards their stderr)
         except (ModelLoadError, ConfigError) as exc:
             self.load_error = exc
 
