@@ -197,18 +197,26 @@ class Config:
 
     def hash(self) -> str:
         """SHA-256 over the keys that can change the records (not progress display or engine placement)."""
-        data = self.to_dict()
-        for dotted in HASH_EXEMPT:
-            section, _, key = dotted.partition(".")
-            if key:
-                data[section].pop(key, None)
-            else:
-                data.pop(section, None)
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(hashed_view(self.to_dict()), sort_keys=True).encode()).hexdigest()
 
 
-# Keys that never change a record: excluded from the hash that guards resume.
-HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation")
+# Keys that never change a record: excluded from the hash that guards resume. The input's and output's paths are
+# not hashed: the input is checked document by document against the journal's digests (so a moved folder, or a
+# relative path for an absolute one, resumes), and the output is where the manifest lies.
+HASH_EXEMPT = ("runtime.progress", "runtime.engine", "ray", "evaluation", "input.path", "output.path")
+
+
+def hashed_view(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A resolved config's dict without the keys that :data:`HASH_EXEMPT` leaves out of the hash."""
+    out = {k: dict(v) if isinstance(v, Mapping) else v for k, v in data.items()}
+    for dotted in HASH_EXEMPT:
+        section, _, key = dotted.partition(".")
+        if key:
+            if isinstance(out.get(section), dict):
+                out[section].pop(key, None)
+        else:
+            out.pop(section, None)
+    return out
 
 _LANGUAGE_CHOICES = "null or a language code as pipeline.text.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
 

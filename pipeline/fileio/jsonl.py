@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.fileio.safe import open_side_file
+
 OnBad = Literal["stop", "skip"]
 ON_BAD: tuple[OnBad, ...] = ("stop", "skip")
 
@@ -30,12 +32,13 @@ class Line:
     problem: str | None = None
 
 
-def read_records(path: Path, *, on_bad: OnBad = "stop") -> Iterator[Line]:
-    """Each non-blank line of ``path`` as a :class:`Line`; see the module docstring for ``on_bad``."""
+def read_records(path: Path, *, on_bad: OnBad = "stop", guarded: bool = False) -> Iterator[Line]:
+    """Each non-blank line of ``path`` as a :class:`Line`; see the module docstring for ``on_bad``. ``guarded``:
+    a file of the runner's own (never read through a symlink, only when regular; see ``fileio.safe``)."""
     if on_bad not in ON_BAD:
         raise ValueError(f"unknown on_bad {on_bad!r}; expected one of {', '.join(ON_BAD)}")
     end = 0
-    with Path(path).open("rb") as fh:
+    with (open_side_file(Path(path), "rb") if guarded else Path(path).open("rb")) as fh:
         for number, line in enumerate(fh, 1):
             end += len(line)
             if not line.strip():

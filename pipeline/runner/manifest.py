@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.fileio.jsonl import read_records
+from pipeline.fileio.safe import read_side
 from pipeline.quality.flags import count_flags
 from pipeline.runner.layout import journal_path, manifest_path
 
@@ -34,10 +35,11 @@ MANIFEST_STATES = ("running", "complete")
 def load_manifest(path: Path) -> dict[str, Any] | None:
     """The JSON object in the manifest file ``path``; None when there is none; :class:`ManifestError` when it is
     not a JSON object. The one parser of manifests (the runner checks more in :func:`read_manifest`)."""
-    if not path.exists():
+    raw = read_side(path)  # never through a symlink, never a FIFO, at most SIDE_FILE_LIMIT bytes
+    if raw is None:
         return None
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ManifestError(path, f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -81,7 +83,7 @@ def output_summary(output: Path) -> dict[str, Any]:
     statuses: Counter[str] = Counter()
     flags = []
     if output.exists():
-        for line in read_records(output):
+        for line in read_records(output, guarded=True):
             record = line.record
             statuses[record.get("status", "?")] += 1
             flags.append(record.get("flags") or {})
@@ -89,11 +91,15 @@ def output_summary(output: Path) -> dict[str, Any]:
             "flags": count_flags(flags)}
 
 
-def build_manifest(config: Config, *, state: str, models: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def build_manifest(config: Config, *, state: str, models: dict[str, Any] | None, extra: dict[str, Any],
+                   fingerprint: dict[str, Any] | None) -> dict[str, Any]:
+    """``fingerprint``: what decides the outputs besides the config (``runner.fingerprint``); None for a manifest
+    rebuilt from records, until a run records its own."""
     return {
         "state": state,
         "config_hash": config.hash(),
         "config": config.to_dict(),
+        "fingerprint": fingerprint,
         "models": models,
         "versions": library_versions(),
         "machine": {"platform": platform.platform(), "processor": platform.machine(),
