@@ -99,3 +99,14 @@ def read_side(path: Path, limit: int = SIDE_FILE_LIMIT) -> bytes | None:
         raise SideFileError(f"{path} is larger than {limit:,} bytes, far more than the product writes there; "
                             f"move it away (or choose another output.path)")
     return data
+
+
+def read_side_head(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of a side file; None when there is none. Raises :class:`SideFileError` when it is
+    not a regular file."""
+    try:
+        fd = open_side(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(size)

@@ -20,10 +20,13 @@ from pipeline.runner.layout import journal_path, manifest_path
 class ManifestError(RuntimeError):
     """The manifest exists but cannot be used (not JSON, not an object, missing keys)."""
 
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"the manifest {str(path)!r} is corrupt: {reason}; run the same command with "
-                         f"--rebuild-manifest to rebuild it from the output's intact records (with the config "
-                         f"that wrote them), or --overwrite to start over")
+    def __init__(self, path: Path, reason: str, *, rebuildable: bool = True):
+        self.path, self.reason = path, reason
+        way = ("run the same command with --rebuild-manifest to rebuild it from the output's records that its "
+               "group journal vouches for, or --overwrite to start over") if rebuildable else \
+            ("its group journal is gone too, so nothing can vouch for the records' config; pass --overwrite to "
+             "redo the run, or choose another output.path")
+        super().__init__(f"the manifest {str(path)!r} is corrupt: {reason}; {way}")
 
 
 
@@ -51,16 +54,21 @@ def read_manifest(output: Path) -> dict[str, Any] | None:
     """The manifest of ``output`` as the runner needs it; None when there is none; :class:`ManifestError` when it
     is unreadable or not one the runner wrote."""
     path = manifest_path(output)
-    data = load_manifest(path)
+    rebuildable = journal_path(output).exists()
+    try:
+        data = load_manifest(path)
+    except ManifestError as exc:
+        raise ManifestError(path, exc.reason, rebuildable=rebuildable) from None
     if data is None:
         return None
     if data.get("state") not in MANIFEST_STATES or not isinstance(data.get("config_hash"), str):
-        raise ManifestError(path, "no valid 'state' and 'config_hash'")
+        raise ManifestError(path, "no valid 'state' and 'config_hash'", rebuildable=rebuildable)
     if data.get("journal") != journal_path(output).name:
         raise ManifestError(path, f"it names no group journal ({journal_path(output).name}); it was written "
                                   f"by an older version")
     if not journal_path(output).exists() and output.exists() and output.stat().st_size:
-        raise ManifestError(path, f"its group journal {journal_path(output).name} is missing")
+        raise ManifestError(path, f"its group journal {journal_path(output).name} is missing",
+                            rebuildable=isinstance(data.get("config_hash"), str))
     return data
 
 
