@@ -153,6 +153,8 @@ def parse_json_line(number: int, line: bytes | None, *, max_bytes: int, replace:
         return JsonLine(None, f"line {number} is not valid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return JsonLine(None, f"line {number} is not usable JSON: nested too deeply")
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        return JsonLine(None, f"line {number} is not usable JSON: {str(exc)[:200]}")
     if not isinstance(row, dict):
         kind = "null" if row is None else _JSON_KINDS.get(type(row), type(row).__name__)
         return JsonLine(None, f"line {number} holds {kind}, not a JSON object with the text and id fields")
