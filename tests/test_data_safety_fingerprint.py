@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.run import main
-from pipeline.runner.fingerprint import fingerprint, fingerprint_differences
+from pipeline.runner.fingerprint import fingerprint, fingerprint_differences, workers_differences
 from pipeline.runner.layout import journal_path, lock_path, manifest_path, partial_folder, staged
 from pipeline.runner.lock import OutputLock, OutputLockedError
 from tests.conftest import ROOT
@@ -104,6 +104,9 @@ def test_fingerprint_compares_resolved_facts_only():
     cpu = fingerprint({"translation": {**model, "device": "cpu", "dtype": "float32"}}, versions)
     diffs = fingerprint_differences(fingerprint({"translation": model}, versions), cpu)
     assert len(diffs) == 2 and all(d.startswith("translation") for d in diffs)
+    # Ray workers that resolve differently are named (the engine refuses them)
+    workers = [fingerprint({"translation": model}, {}), fingerprint({"translation": {**model, "device": "cpu"}}, {})]
+    assert workers_differences(workers) and not workers_differences(workers[:1] * 3)
 
 
 # -- item 2: --rebuild-manifest adopts only what it can verify --------------------------------------------------
