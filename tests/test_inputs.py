@@ -135,6 +135,14 @@ def test_a_jsonl_integer_beyond_the_digit_limit_is_one_error_record(tmp_path):
     assert [d.text for d in docs] == ["Hallo.", None, "Ja."] and "line 2" in docs[1].error
 
 
+def test_upper_case_txt_files_are_documents(tmp_path):
+    # issue 17, item 17: *.TXT files were skipped without a record
+    (tmp_path / "a.txt").write_text("Hallo.", encoding="utf-8")
+    (tmp_path / "B.TXT").write_text("Tschüss.", encoding="utf-8")
+    total, docs = _documents(path=str(tmp_path))
+    assert total == 2 and sorted(d.id for d in docs) == ["B", "a"] and all(d.text for d in docs)
+
+
 # -- 7. .txt folders: regular files inside the folder, never blocking, never more than max_bytes -------------
 
 

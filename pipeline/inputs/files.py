@@ -33,9 +33,10 @@ class FileRead:
 
 
 def text_entries(folder: Path) -> list[Path]:
-    """The folder's entries named ``*.txt``, sorted by name: files, and also whatever else has such a name
-    (each gets a record, so that nothing is dropped silently). Raises OSError when the folder cannot be listed."""
-    return sorted(folder / name for name in os.listdir(folder) if fnmatch.fnmatch(name, TEXT_PATTERN))
+    """The folder's entries named ``*.txt`` (``*.TXT`` too: the extension in any case), sorted by name: files, and
+    also whatever else has such a name (each gets a record, so that nothing is dropped silently). Raises OSError
+    when the folder cannot be listed."""
+    return sorted(folder / name for name in os.listdir(folder) if fnmatch.fnmatchcase(name.lower(), TEXT_PATTERN))
 
 
 def _kind(mode: int) -> str:
