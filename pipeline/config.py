@@ -222,8 +222,12 @@ OUTPUT_NEUTRAL = ("runtime.batch_size", "runtime.max_batch_tokens", "runtime.thr
 # RESOLVED_KEYS: keys compared by what they resolve to, not as written ('auto' and 'cpu' are the same device on a
 # machine without a GPU): left out of the hash; the runner compares the resolved device with the manifest's.
 RESOLVED_KEYS = ("runtime.device",)
+# PATH_KEYS: where the input and output lie. The input is checked document by document against the journal's
+# digests (so a moved folder, or a relative path for an absolute one, resumes), and the output is where the
+# manifest lies: neither path is hashed.
+PATH_KEYS = ("input.path", "output.path")
 # Everything the hash leaves out.
-HASH_EXEMPT = (*OUTPUT_NEUTRAL, *RESOLVED_KEYS)
+HASH_EXEMPT = (*OUTPUT_NEUTRAL, *RESOLVED_KEYS, *PATH_KEYS)
 
 
 def output_deciding(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,6 +242,16 @@ def output_deciding(data: Mapping[str, Any]) -> dict[str, Any]:
             out.pop(section, None)
     return out
 
+# largest input.max_bytes (2**53, 8 PiB: any real file; beyond it sizes overflow the readers)
+MAX_INPUT_BYTES = 2**53
+# largest runtime.seed: both backends' generators take an unsigned 32-bit seed
+MAX_SEED = 2**32 - 1
+# a config file larger than this is refused unread; a config (file, mapping and --set values together) with more
+# values than MAX_CONFIG_NODES (YAML aliases counted each time they are used) or nested deeper than
+# MAX_CONFIG_DEPTH is refused before anything expands it (a YAML alias bomb)
+MAX_CONFIG_BYTES = 1 << 20
+MAX_CONFIG_NODES = 100_000
+MAX_CONFIG_DEPTH = 32
 
 _LANGUAGE_CHOICES = "null or a language code as pipeline.text.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
 
@@ -258,7 +272,8 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "ray.num_gpus": (lambda v: v is None or v >= 0, "null or a number >= 0"),
     "ray.max_retries": (lambda v: v >= 0, "an integer >= 0"),
     "input.encoding": (lambda v: _known_encoding(v), "'auto' or a Python codec name such as 'utf-8', 'cp1252'"),
-    "input.max_bytes": (lambda v: v >= 1, "an integer >= 1 (bytes)"),
+    "input.max_bytes": (lambda v: 1 <= v <= MAX_INPUT_BYTES, f"an integer from 1 to {MAX_INPUT_BYTES} (bytes)"),
+    "runtime.seed": (lambda v: 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (2**32 - 1)"),
 }
 
 
@@ -319,6 +334,9 @@ def _coerce(key: str, tp: Any, value: Any) -> Any:
             return value
     elif tp is int:
         if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > 2**63 - 1:
+                raise ConfigError(f"config key '{key}': invalid value {value!r}; expected an integer of at most "
+                                  f"2**63 - 1 in size")
             return value
     elif tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -431,6 +449,9 @@ def parse_set(assignment: str) -> dict[str, Any]:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {key}: cannot read value {raw!r} as YAML: {exc}") from None
+    if value is None and "." not in key.strip():
+        raise ConfigError(f"--set {key.strip()}=null would reset the whole section '{key.strip()}' to its defaults; "
+                          f"set its keys one by one instead (--set {key.strip()}.KEY=VALUE)")
     nested: Any = value
     for part in reversed(key.strip().split(".")):
         nested = {part: nested}
@@ -457,8 +478,15 @@ def load_config(
         path = Path(source)
         if not path.is_file():
             raise ConfigError(f"config file {str(path)!r} does not exist")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config file {str(path)!r} is larger than {MAX_CONFIG_BYTES:,} bytes; a config is a few "
+                              f"kB (is it the right file?)")
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loaded = yaml.safe_load(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"config file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
         except yaml.YAMLError as exc:
             raise ConfigError(f"config file {str(path)!r} is not valid YAML: {exc}") from None
         if loaded is not None and not isinstance(loaded, Mapping):
@@ -468,7 +496,9 @@ def load_config(
     if overrides:
         items = [parse_set(o) for o in overrides] if not isinstance(overrides, Mapping) else [overrides]
         for item in items:
+            _check_bounded(item)
             data = _merge(data, item)
+    _check_bounded(data)
     return _build(Config, data, "")
 
 
@@ -494,3 +524,22 @@ def _beside(data: dict[str, Any], folder: Path) -> dict[str, Any]:
         if found:
             out[section] = {**values, key: str(found[0].resolve())}
     return out
+
+
+def _check_bounded(data: Any) -> None:
+    """Refuse a config with more than MAX_CONFIG_NODES values or nested deeper than MAX_CONFIG_DEPTH, counting a
+    shared (aliased) value each time it is used, and stopping as soon as a bound is passed (never expanding)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_CONFIG_NODES or depth > MAX_CONFIG_DEPTH:
+            what = f"more than {MAX_CONFIG_NODES:,} values" if nodes > MAX_CONFIG_NODES else \
+                f"values nested more than {MAX_CONFIG_DEPTH} deep"
+            raise ConfigError(f"the config holds {what} (YAML aliases counted where used); a config is a few dozen "
+                              f"keys: remove the aliases or the oversized value")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)

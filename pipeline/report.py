@@ -6,7 +6,7 @@ and every document as the notebook shows it (`pipeline.display.render.card`): su
 German | English segments with the flagged figures highlighted.
 
 Up to ``--page-size`` documents it is one page. Beyond that the page holds an index (one short row per
-document, filterable) and the cards go to numbered pages beside it (``report-1.html``, ``report-2.html``,
+document, filterable) and the cards go to numbered pages beside it (``report.page-1.html``, ``report.page-2.html``,
 ...), so that every page opens fast however long the run. Lines of the JSONL that cannot be read (a torn
 last line, invalid JSON) are skipped and listed at the top; a missing or unreadable manifest is said so.
 """
@@ -14,12 +14,13 @@ last line, invalid JSON) are skipped and listed at the top; a missing or unreada
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from pipeline.display.render import plural
-from pipeline.display.report import PAGE_SIZE, ReportFiles, render_report
-from pipeline.runner.layout import manifest_path, report_path
+from pipeline.display.report import PAGE_SIZE, ReportFiles, ReportTargetError, render_report
+from pipeline.runner.layout import manifest_path, report_path, side_files
 from pipeline.runner.manifest import ManifestError, load_manifest
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -48,6 +49,14 @@ def read_facts(output: Path) -> tuple[dict | None, str | None]:
     return manifest, None
 
 
+def _same(a: Path, b: Path) -> bool:
+    """The same path after resolving (also through a symlink), or the same file."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline.report",
                                      description="Write an HTML report of a run's JSONL output for reviewers.")
@@ -70,10 +79,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {output}: {why}", file=sys.stderr)
         return EXIT_USAGE
     report = args.html or report_path(output)
+    own = (output, *side_files(output))
+    if any(_same(report, path) for path in own):
+        print(f"error: the report {report} would overwrite the run's output or one of its files; choose another -o "
+              f"(default: {report_path(output).name})", file=sys.stderr)
+        return EXIT_USAGE
     try:
         files = write_report(output, report, page_size=args.page_size)
+    except ReportTargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
         print(f"error: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(f"error: {output} is too large to report on in this much memory; report on a smaller part of it",
+              file=sys.stderr)
         return EXIT_USAGE
     extra = f" and {len(files.paths) - 1} pages beside it" if len(files.paths) > 1 else ""
     skipped = f"; {len(files.skipped)} unreadable lines skipped" if files.skipped else ""

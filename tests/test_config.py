@@ -127,3 +127,39 @@ def test_cli_exits_2_for_a_config_that_is_not_a_mapping(capsys, tmp_path):
     bad.write_text("- just\n- a list\n")
     assert main([str(bad)]) == 2
     assert "mapping" in capsys.readouterr().err
+
+
+# -- issue 17 ----------------------------------------------------------------------------------------------
+
+
+def test_yaml_alias_bomb_and_oversized_config_are_refused_at_once(tmp_path):
+    # item 11: aliases nested under generation.suppress_tokens, six levels of ten: a million values once
+    # expanded (the issue's nine levels grew to 2.3 GB); refused before anything expands it
+    levels = ["&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    levels += [f"&a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("translation:\n  generation:\n    suppress_tokens: [" + ", ".join(levels) + "]\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="values"):
+        load_config(path)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (2 << 20) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger"):
+        load_config(big)
+
+
+@pytest.mark.parametrize("override, key", [("runtime.seed=-1", "runtime.seed"),
+                                           (f"runtime.seed={2**64}", "runtime.seed"),
+                                           (f"input.max_bytes={10**20}", "input.max_bytes"),
+                                           (f"runtime.batch_size={10**30}", "runtime.batch_size")])
+def test_edge_values_are_refused_naming_the_key_and_range(override, key):
+    # item 15
+    with pytest.raises(ConfigError) as caught:
+        load_config(overrides=[override])
+    assert key in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_set_section_to_null_is_refused():
+    # item 15: --set runtime=null silently reset the whole section
+    with pytest.raises(ConfigError, match="runtime"):
+        load_config({"runtime": {"device": "cpu"}}, overrides=["runtime=null"])

@@ -305,8 +305,8 @@ def test_corrupt_manifest_is_reported_and_rebuilt_from_the_records(tiny_models, 
     out = Path(config.output.path)
     assert main([str(path)]) == 0
     manifest_path(out).write_text(manifest)
-    (out.with_name("records.groups.jsonl")).unlink()
-    # a torn last group: the rebuild keeps only whole groups of complete records, then resumes
+    # a torn last group: the rebuild keeps only whole groups of complete records that the journal vouches for
+    # (ids, input digests, the config's stamp), then resumes
     out.write_bytes(reference[: len(reference) - 30])
     result = cli(str(path))
     assert result.returncode == 2
@@ -316,6 +316,19 @@ def test_corrupt_manifest_is_reported_and_rebuilt_from_the_records(tiny_models, 
     assert out.read_bytes() == reference
     rebuilt = json.loads(manifest_path(out).read_text())
     assert rebuilt["state"] == "complete" and rebuilt["output"]["documents"] == len(DOCS)
+
+
+def test_rebuild_without_anything_that_vouches_for_the_records_is_refused(tiny_models, tmp_path, capsys):
+    config, path = job(tiny_models, tmp_path)
+    out = Path(config.output.path)
+    assert main([str(path)]) == 0
+    manifest_path(out).write_text("{not json")
+    out.with_name("records.groups.jsonl").unlink()
+    before = out.read_bytes()
+    assert main([str(path)]) == 2
+    assert "--rebuild-manifest" not in capsys.readouterr().err  # the message suggests only what works
+    assert main([str(path), "--rebuild-manifest"]) == 2
+    assert "verified" in capsys.readouterr().err and out.read_bytes() == before
 
 
 def test_output_path_that_is_a_folder_is_refused(tiny_models, tmp_path):

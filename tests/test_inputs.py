@@ -115,6 +115,34 @@ def test_table_text_larger_than_max_bytes_is_an_error(tmp_path):
     assert docs[0].text is None and "input.max_bytes" in docs[0].error and docs[1].text == "kurz"
 
 
+def test_one_bad_csv_row_is_its_own_error_record(tmp_path):
+    # issue 17, item 10: an extra field fails one row (named), not the input; a cell over the csv module's
+    # 128 KiB default but under input.max_bytes is read
+    big = "Ein Satz. " * 14_000  # 140 kB
+    (tmp_path / "docs.csv").write_text(f"id,text\na,Hallo.\nb,zu,viele,Felder\nc,{big}\nd,Tschüss.\n",
+                                       encoding="utf-8")
+    total, docs = _documents(path=str(tmp_path / "docs.csv"))
+    assert total == 4 and [d.id for d in docs] == ["a", "b", "c", "d"]
+    assert docs[0].text == "Hallo." and docs[2].text == big and docs[3].text == "Tschüss."
+    assert docs[1].text is None and "row 1" in docs[1].error
+
+
+def test_a_jsonl_integer_beyond_the_digit_limit_is_one_error_record(tmp_path):
+    # issue 17, item 9: json raises a plain ValueError for an int over 4,300 digits
+    lines = ['{"id": "a", "text": "Hallo."}', '{"id": ' + "9" * 5000 + ', "text": "x"}', '{"id": "c", "text": "Ja."}']
+    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, docs = _documents(path=str(tmp_path / "docs.jsonl"))
+    assert [d.text for d in docs] == ["Hallo.", None, "Ja."] and "line 2" in docs[1].error
+
+
+def test_upper_case_txt_files_are_documents(tmp_path):
+    # issue 17, item 17: *.TXT files were skipped without a record
+    (tmp_path / "a.txt").write_text("Hallo.", encoding="utf-8")
+    (tmp_path / "B.TXT").write_text("Tschüss.", encoding="utf-8")
+    total, docs = _documents(path=str(tmp_path))
+    assert total == 2 and sorted(d.id for d in docs) == ["B", "a"] and all(d.text for d in docs)
+
+
 # -- 7. .txt folders: regular files inside the folder, never blocking, never more than max_bytes -------------
 
 

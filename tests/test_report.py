@@ -76,17 +76,53 @@ def test_pages_hold_every_document_once_and_the_index_links_to_them(tmp_path):
     output = write_jsonl(tmp_path / "out.jsonl", [ok_record(i) for i in range(7)])
     report = tmp_path / "r.html"
     files = write_report(output, report, page_size=3)
-    assert [p.name for p in files.paths] == ["r.html", "r-1.html", "r-2.html", "r-3.html"]
+    assert [p.name for p in files.paths] == ["r.html", "r.page-1.html", "r.page-2.html", "r.page-3.html"]
     assert [anchors(p.read_text(encoding="utf-8")) for p in files.paths[1:]] == [
         ["d0", "d1", "d2"], ["d3", "d4", "d5"], ["d6"]]
     index = Parsed(report.read_text(encoding="utf-8"))
     links = [a["href"] for tag, a in index.elements if tag == "a" and "#" in (a.get("href") or "")]
-    assert links == [f"r-{i // 3 + 1}.html#d{i}" for i in range(7)]
+    assert links == [f"r.page-{i // 3 + 1}.html#d{i}" for i in range(7)]
     assert anchors(report.read_text(encoding="utf-8")) == []  # the index page has no cards
     # fewer documents later: one page, and the earlier numbered pages are removed
     write_jsonl(output, [ok_record(0)])
     files = write_report(output, report, page_size=3)
-    assert files.paths == (report,) and not list(tmp_path.glob("r-*.html"))
+    assert files.paths == (report,) and not list(tmp_path.glob("r.page-*.html"))
+
+
+def test_report_never_writes_onto_its_input_or_a_users_file(tmp_path, capsys):
+    # issue 17, item 3
+    output = write_jsonl(tmp_path / "out.jsonl", [ok_record(i) for i in range(5)])
+    before = output.read_bytes()
+    assert main([str(output), "-o", str(output)]) == 2
+    assert main([str(output), "-o", str(manifest_path(output))]) == 2
+    assert output.read_bytes() == before and not manifest_path(output).exists()
+    # a user's files beside the report: named like pages, or at -o itself, are neither removed nor overwritten
+    users = {tmp_path / f"notes-{i}.txt": f"mine {i}" for i in (1, 2, 3)}
+    users[tmp_path / "notes.page-4.txt"] = "mine too"
+    for path, text in users.items():
+        path.write_text(text)
+    assert main([str(output), "-o", str(tmp_path / "notes.txt"), "--page-size", "2"]) == 0
+    assert all(path.read_text() == text for path, text in users.items())
+    (tmp_path / "mine.html").write_text("my notes")
+    assert main([str(output), "-o", str(tmp_path / "mine.html")]) == 2
+    assert (tmp_path / "mine.html").read_text() == "my notes"
+    capsys.readouterr()
+    # its own report is replaced, and only its own stale pages removed
+    assert main([str(output), "-o", str(tmp_path / "notes.txt"), "--page-size", "100"]) == 0
+    assert not (tmp_path / "notes.page-1.txt").exists() and (tmp_path / "notes.page-4.txt").read_text() == "mine too"
+
+
+def test_report_on_a_file_without_line_breaks_is_one_line(tmp_path, capsys, monkeypatch):
+    # issue 17, item 13: a line longer than the limit is skipped, never held whole
+    import pipeline.display.report as display
+
+    monkeypatch.setattr(display, "MAX_LINE_BYTES", 1 << 16)
+    output = tmp_path / "out.jsonl"
+    output.write_bytes(json.dumps(ok_record(0)).encode() + b"\n" + b"x" * (1 << 20) + b"\n"
+                       + json.dumps(ok_record(1)).encode() + b"\n")
+    assert main([str(output), "-o", str(tmp_path / "r.html")]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert anchors(html) == ["d0", "d1"] and "line 2: longer than" in Parsed(html).all_text
 
 
 def test_filter_and_counts(tmp_path):

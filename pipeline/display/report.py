@@ -31,10 +31,15 @@ from pipeline.display.render import (
 )
 from pipeline.display.warnings import warning_kind
 from pipeline.fileio.jsonl import read_records
+from pipeline.fileio.safe import open_side_file, read_side_head
 from pipeline.quality.flags import FLAG_KINDS
 
 # documents per page; a page of 250 cards of about 30 segments each is about 3 MB
 PAGE_SIZE = 250
+# the mark in every page's head by which the report knows its own files (it overwrites and removes only those)
+MARKER = '<meta name="generator" content="pipeline.report">'
+# longest JSONL line the report reads (a record of a 50 MB document is far shorter); longer ones are skipped
+MAX_LINE_BYTES = 512 << 20
 # unreadable lines listed one by one before "... more"
 MAX_NOTES = 20
 
@@ -203,19 +208,48 @@ def filter_html(tally: Tally) -> str:
 
 def _page(title: str, body: str) -> str:
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'{MARKER}<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title)}</title>{STYLE}{PAGE_STYLE}</head>"
             f'<body><div class="dsr">{body}</div></body></html>\n')
 
 
+class ReportTargetError(ValueError):
+    """The report would be written onto a file it did not create (the run's output, a user's file)."""
+
+
+def is_report_file(path: Path) -> bool:
+    """Is ``path`` a regular file (not a symlink) that this module wrote (it starts with :data:`MARKER`)?"""
+    try:
+        head = read_side_head(path, 1024)
+    except OSError:
+        return False
+    return head is not None and MARKER.encode() in head[:1024]
+
+
+def check_target(path: Path) -> None:
+    """Refuse to write ``path`` unless it is free or a report page written before."""
+    if os.path.lexists(path) and not is_report_file(path):
+        raise ReportTargetError(f"{path} exists and is not a report this tool wrote; it is never overwritten: "
+                                f"choose another -o, or move it away")
+
+
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    check_target(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open_side_file(tmp, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _page_path(report: Path, page: int) -> Path:
-    return report.with_name(f"{report.stem}-{page}{report.suffix}")
+def page_path(report: Path, page: int) -> Path:
+    """The numbered pages beside a report: ``report.html`` → ``report.page-2.html``."""
+    return report.with_name(f"{report.stem}.page-{page}{report.suffix}")
+
+
+_page_path = page_path
 
 
 def _href(path: Path, anchor: str = "") -> str:
@@ -266,7 +300,8 @@ def render_report(output: Path, report: Path, *, manifest: dict[str, Any] | None
         pages.append(path)
         page_tallies.append(page_tally)
 
-    for line in read_records(output, on_bad="skip"):
+    check_target(report)  # before any page is written
+    for line in read_records(output, on_bad="skip", max_line=MAX_LINE_BYTES):
         record = line.record
         if record is None:
             skipped.append(line.problem)
@@ -286,7 +321,7 @@ def render_report(output: Path, report: Path, *, manifest: dict[str, Any] | None
     if pages:
         flush_page(has_next=False)
     stale = len(pages) + 1
-    while _page_path(report, stale).exists():  # pages of an earlier, longer report
+    while is_report_file(_page_path(report, stale)):  # pages of an earlier, longer report (only ours)
         _page_path(report, stale).unlink()
         stale += 1
 

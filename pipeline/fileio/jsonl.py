@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.fileio.safe import open_side_file
+
 OnBad = Literal["stop", "skip"]
 ON_BAD: tuple[OnBad, ...] = ("stop", "skip")
 
@@ -30,17 +32,28 @@ class Line:
     problem: str | None = None
 
 
-def read_records(path: Path, *, on_bad: OnBad = "stop") -> Iterator[Line]:
-    """Each non-blank line of ``path`` as a :class:`Line`; see the module docstring for ``on_bad``."""
+def read_records(path: Path, *, on_bad: OnBad = "stop", guarded: bool = False,
+                 max_line: int | None = None) -> Iterator[Line]:
+    """Each non-blank line of ``path`` as a :class:`Line`; see the module docstring for ``on_bad``. ``guarded``:
+    a file of the runner's own (never read through a symlink, only when regular; see ``fileio.safe``).
+    ``max_line``: a longer line is unusable and never held whole (a file without line breaks)."""
     if on_bad not in ON_BAD:
         raise ValueError(f"unknown on_bad {on_bad!r}; expected one of {', '.join(ON_BAD)}")
     end = 0
-    with Path(path).open("rb") as fh:
-        for number, line in enumerate(fh, 1):
+    with (open_side_file(Path(path), "rb") if guarded else Path(path).open("rb")) as fh:
+        number = 0
+        while line := (fh.readline() if max_line is None else fh.readline(max_line + 1)):
+            number += 1
             end += len(line)
-            if not line.strip():
+            if max_line is not None and len(line) > max_line and not line.endswith(b"\n"):
+                while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    end += len(rest)
+                end += len(rest)
+                record, problem = None, f"longer than {max_line:,} bytes"
+            elif not line.strip():
                 continue
-            record, problem = _parse(line)
+            else:
+                record, problem = _parse(line)
             if problem is None:
                 yield Line(number, end, record)
                 continue

@@ -33,9 +33,10 @@ class FileRead:
 
 
 def text_entries(folder: Path) -> list[Path]:
-    """The folder's entries named ``*.txt``, sorted by name: files, and also whatever else has such a name
-    (each gets a record, so that nothing is dropped silently). Raises OSError when the folder cannot be listed."""
-    return sorted(folder / name for name in os.listdir(folder) if fnmatch.fnmatch(name, TEXT_PATTERN))
+    """The folder's entries named ``*.txt`` (``*.TXT`` too: the extension in any case), sorted by name: files, and
+    also whatever else has such a name (each gets a record, so that nothing is dropped silently). Raises OSError
+    when the folder cannot be listed."""
+    return sorted(folder / name for name in os.listdir(folder) if fnmatch.fnmatchcase(name.lower(), TEXT_PATTERN))
 
 
 def _kind(mode: int) -> str:
@@ -153,6 +154,8 @@ def parse_json_line(number: int, line: bytes | None, *, max_bytes: int, replace:
         return JsonLine(None, f"line {number} is not valid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return JsonLine(None, f"line {number} is not usable JSON: nested too deeply")
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        return JsonLine(None, f"line {number} is not usable JSON: {str(exc)[:200]}")
     if not isinstance(row, dict):
         kind = "null" if row is None else _JSON_KINDS.get(type(row), type(row).__name__)
         return JsonLine(None, f"line {number} holds {kind}, not a JSON object with the text and id fields")

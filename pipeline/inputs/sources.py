@@ -18,6 +18,7 @@ import csv
 import logging
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,12 +188,35 @@ def _check_jsonl(options: InputConfig) -> int:
     return total
 
 
+def _csv_field_limit(max_bytes: int) -> None:
+    """The csv module's field limit (128 KiB by default) raised to input.max_bytes: a larger cell is one row's
+    error, a smaller one is read."""
+    csv.field_size_limit(max(min(max_bytes + 1, sys.maxsize), csv.field_size_limit()))
+
+
+def _csv_rows(reader: Any) -> Iterator[tuple[list[str] | None, str | None]]:
+    """Each non-blank row of a csv reader, or (None, why) for a row it cannot read (the reader reads on)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = "has a cell larger than input.max_bytes; not read (raise input.max_bytes to include it)" \
+                if "field larger" in str(exc) else f"cannot be read as CSV: {exc}"
+            yield None, f"line {reader.line_num} {why}"
+            continue
+        if row:  # blank lines are no rows
+            yield row, None
+
+
 def _check_csv(options: InputConfig) -> int:
+    _csv_field_limit(options.max_bytes)
     try:
         with Path(options.path).open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
-            header = next(reader, None)
-            rows = sum(1 for row in reader if row)  # blank lines are no rows (as datasets reads them)
+            header = next(_csv_rows(reader), (None, None))[0]
+            rows = sum(1 for _ in _csv_rows(reader))
     except UnicodeDecodeError as exc:
         raise InputError(f"input.path {options.path!r} is not valid UTF-8 ({exc.reason}); save the CSV as UTF-8") \
             from None
@@ -283,6 +307,8 @@ def iter_documents(options: InputConfig) -> Iterator[Document]:
         yield from _iter_text_folder(options)
     elif fmt == "jsonl":
         yield from _iter_jsonl(options)
+    elif fmt == "csv":
+        yield from _iter_csv(options)
     else:
         yield from _iter_table(options, fmt)
 
@@ -316,12 +342,46 @@ def _iter_text_folder(options: InputConfig) -> Iterator[Document]:
 def _iter_jsonl(options: InputConfig) -> Iterator[Document]:
     replace = options.decode_errors == "replace"
     for row_number, (number, line) in enumerate(jsonl_lines(Path(options.path), options.max_bytes)):
-        parsed = parse_json_line(number, line, max_bytes=options.max_bytes, replace=replace)
-        if parsed.row is None:
-            yield Document(str(row_number), None, error=parsed.error)
-            continue
-        warnings = (parsed.warning,) if parsed.warning else ()
-        yield row_document(parsed.row, row_number, options, where=f"line {number}", warnings=warnings)
+        try:
+            parsed = parse_json_line(number, line, max_bytes=options.max_bytes, replace=replace)
+            if parsed.row is None:
+                yield Document(str(row_number), None, error=parsed.error)
+                continue
+            warnings = (parsed.warning,) if parsed.warning else ()
+            doc = row_document(parsed.row, row_number, options, where=f"line {number}", warnings=warnings)
+        except Exception as exc:  # one line never stops the run: it is that line's error record
+            doc = Document(str(row_number), None, error=f"line {number} cannot be read: {type(exc).__name__}: "
+                                                        f"{str(exc)[:200]}")
+        yield doc
+
+
+def _iter_csv(options: InputConfig) -> Iterator[Document]:
+    """A CSV file row by row with the csv module (every cell a string, an empty one an empty text): a row that
+    cannot be read, or has more cells than the header, is that row's error record."""
+    _csv_field_limit(options.max_bytes)
+    with Path(options.path).open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        rows = _csv_rows(reader)
+        header = next(rows, (None, None))[0] or []
+        if options.text_column not in header:
+            raise _columns_error(options, header)
+        for row_number, (row, problem) in enumerate(rows):
+            where = f"row {row_number} (line {reader.line_num})"
+            try:
+                if row is None:
+                    yield Document(str(row_number), None, error=f"row {row_number}: {problem}")
+                    continue
+                if len(row) > len(header):
+                    values = dict(zip(header, row, strict=False))
+                    yield Document(row_id(values, row_number, options.id_column), None,
+                                   error=f"{where} has {len(row)} fields, the header {len(header)}; fix the row "
+                                         f"(a comma in an unquoted text?)")
+                    continue
+                values = {name: (row[i] if i < len(row) and row[i] != "" else None) for i, name in enumerate(header)}
+                yield row_document(values, row_number, options, where=where, null_is_empty=True)
+            except Exception as exc:  # one row never stops the run
+                yield Document(str(row_number), None, error=f"{where} cannot be read: {type(exc).__name__}: "
+                                                            f"{str(exc)[:200]}")
 
 
 def _iter_table(options: InputConfig, fmt: str) -> Iterator[Document]:

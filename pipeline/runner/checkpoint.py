@@ -16,10 +16,12 @@ import json
 import logging
 import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from pipeline.fileio.safe import SideFileError, kind_of, open_side_file
 from pipeline.models.generation import Generated
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class BatchCheckpoint:
         self.path = path
         self._done: dict[int, tuple[list[int], list[Generated]]] = {}
         if path.exists():
-            with path.open("rb") as fh:
+            with open_side_file(path, "rb") as fh:
                 for line in fh:
                     if not line.endswith(b"\n"):
                         break  # torn by a kill
@@ -48,7 +50,7 @@ class BatchCheckpoint:
                         break
         if self._done:
             log.info("resuming a large group: %d finished batches read from %s", len(self._done), path)
-        self._fh = path.open("ab")
+        self._fh = open_side_file(path, "ab")
 
     def get(self, index: int, inputs: Sequence[int]) -> list[Generated] | None:
         """The outputs of batch ``index`` if it finished before (and holds the same inputs)."""
@@ -82,10 +84,22 @@ class Checkpoints:
         digest = hashlib.blake2b(f"{self.salt}\n{role}\n".encode(), digest_size=16)
         for text in texts:
             digest.update(json.dumps(text, ensure_ascii=True).encode("ascii") + b"\n")
+        self._check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         return BatchCheckpoint(self.folder / f"{role}-{digest.hexdigest()}.jsonl")
 
+    def _check_folder(self) -> None:
+        """The folder is the product's own: a symlink (or a file) in its place is refused, never followed."""
+        try:
+            mode = os.lstat(self.folder).st_mode
+        except FileNotFoundError:
+            return
+        if not stat.S_ISDIR(mode):
+            raise SideFileError(f"{self.folder} is {kind_of(mode)}, not the checkpoint folder the product makes; "
+                                f"move it away (or choose another output.path)")
+
     def clear(self) -> None:
         """Remove every side file (their group is written, or the run starts over)."""
+        self._check_folder()
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(self.folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 
 from pipeline.config import ConfigError
+from pipeline.fileio.safe import SideFileError
 from pipeline.inputs.sources import InputError
 from pipeline.models.generation import ModelLoadError
 from pipeline.runner.lock import OutputLockedError
@@ -17,13 +18,13 @@ EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 # Errors that stop a run before any document is processed (or that the runner itself hits): exit status 2
 # with a one-line message.
 USAGE_ERRORS = (ConfigError, InputError, ResumeError, ModelLoadError, OutputError, ManifestError,
-                OutputLockedError)
+                OutputLockedError, SideFileError)
 
 
 def usage_message(exc: BaseException) -> str:
     kinds = ((ConfigError, "config error"), (InputError, "input error"), (ResumeError, "cannot resume"),
              (ModelLoadError, "model error"), (OutputError, "output error"), (ManifestError, "manifest error"),
-             (OutputLockedError, "output locked"))
+             (OutputLockedError, "output locked"), (SideFileError, "side file"))
     kind = next((name for cls, name in kinds if isinstance(exc, cls)), "error")
     return f"error ({kind}): {exc}"
 

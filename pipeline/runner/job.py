@@ -18,17 +18,27 @@ from typing import Any
 from pipeline.batching import groups_of
 from pipeline.config import Config, output_deciding
 from pipeline.display.render import plural, preview
-from pipeline.fileio.atomic import stage_json, write_json_atomic
+from pipeline.fileio.atomic import stage_json, stale_temp_files, write_json_atomic
+from pipeline.fileio.safe import open_side_file
 from pipeline.inputs.sources import Source, open_source
 from pipeline.progress import DocumentBar
 from pipeline.results import Document
 from pipeline.runner.checkpoint import Checkpoints
 from pipeline.runner.engines import Engine, LocalEngine
 from pipeline.runner.errors import EXIT_DOCUMENT_ERRORS, EXIT_OK
+from pipeline.runner.fingerprint import fingerprint, fingerprint_differences, fingerprint_digest, static_fingerprint
 from pipeline.runner.journal import InputDigest, document_digest, read_journal, write_journal
 from pipeline.runner.layout import journal_path, manifest_path, partial_folder, staged
 from pipeline.runner.lock import OutputLock
-from pipeline.runner.manifest import build_manifest, output_summary, read_manifest, spans
+from pipeline.runner.manifest import (
+    ManifestError,
+    build_manifest,
+    library_versions,
+    load_manifest,
+    output_summary,
+    read_manifest,
+    spans,
+)
 from pipeline.runner.output import RecordWriter, ResumeError, check_output_location, config_differences
 from pipeline.runner.resume import ResumePlan, plan_resume, rebuild_entries
 
@@ -70,6 +80,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                 rebuild_manifest: bool) -> int:
     started = time.time()
     journal = journal_path(output)
+    recover_swap(output)  # a fresh run or --overwrite killed while taking the old run's place: finish that
     for leftover in (staged(output), staged(journal)):  # of a run killed before its first group
         leftover.unlink(missing_ok=True)
     manifest = None
@@ -77,17 +88,21 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
         manifest = _rebuild_manifest(config, source, output)
     elif not overwrite:
         manifest = read_manifest(output)
+    _check_owner(output, manifest if manifest is not None else _owner_manifest(output))
     if manifest is None:
         if not overwrite and output.exists() and output.stat().st_size > 0:
+            rebuild = "pass --rebuild-manifest to rebuild it from the records it can verify (its journal " \
+                      f"{journal.name} is there), or " if journal.exists() else ""
             raise ResumeError(f"{output} already exists but has no manifest ({manifest_path(output).name}), so "
-                              f"the config that wrote it is unknown; pass --rebuild-manifest to rebuild it from "
-                              f"the records (with the config that wrote them), or --overwrite to replace it")
+                              f"the config that wrote it is unknown; {rebuild}pass --overwrite to replace it, or "
+                              f"choose another output.path")
         plan = ResumePlan((), 0, iter(source), complete=False)
     else:
         _check_same_config(config, manifest, output)
         plan = plan_resume(output, journal, iter(source), group_size=config.runtime.group_size,
-                           redo_changed=resume_changed)
+                           redo_changed=resume_changed, finished=manifest.get("state") == "complete")
         if plan.complete:
+            _check_fingerprint(manifest, static_fingerprint(config, library_versions()), output)
             return _already_complete(config, output, manifest, plan)
     # a fresh run (or --overwrite) writes beside the old output and takes its place after its first group
     fresh = manifest is None
@@ -95,22 +110,23 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
     if plan.done:
         log.info("resuming %s after %d documents already written", output, plan.done)
     engine = make_engine(config)
-    checkpoints = Checkpoints(partial_folder(output), salt=config.hash())
-    if fresh:
-        checkpoints.clear()
-    engine.keep_checkpoints(checkpoints)
     base = {"input": {"path": config.input.path, "source": source.description, "total": source.total},
-            "resumed_after": plan.done, "journal": journal.name}
+            "resumed_after": plan.done, "journal": journal.name, "output_name": output.name}
     input_digest = InputDigest()
     input_digest.update(d for entry in plan.kept for d in entry.inputs)
     bar = DocumentBar(source.total, enabled=config.runtime.progress, initial=plan.done)
     try:
         models = engine.describe()
-        devices = _devices(models)
+        fp = fingerprint(models, library_versions())
         if manifest is not None:
-            _check_same_devices(manifest, devices, output)
-        base["spans"] = spans(manifest, config, done=plan.done, devices=devices)
-        running = build_manifest(config, state="running", models=models, extra=base)
+            # the resolved device and precision, weights and libraries must be those that wrote the records
+            _check_fingerprint(manifest, fp, output)
+        base["spans"] = spans(manifest, config, done=plan.done, devices=_devices(models))
+        # keyed by config and fingerprint: a checkpoint never serves other weights, and survives a fresh run's
+        # kill before its first group (a run of one giant document)
+        checkpoints = Checkpoints(partial_folder(output), salt=config.hash() + fingerprint_digest(fp))
+        engine.keep_checkpoints(checkpoints)
+        running = build_manifest(config, state="running", models=models, extra=base, fingerprint=fp)
         if not fresh:
             write_json_atomic(manifest_path(output), running)
         targets = (staged(output), staged(journal)) if fresh else (output, journal)
@@ -121,7 +137,8 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                 pending.append(([d.id for d in group], [document_digest(d) for d in group]))
                 yield group
 
-        with RecordWriter(*targets, offset=plan.offset, journal_offset=plan.journal_end) as writer:
+        with RecordWriter(*targets, offset=plan.offset, journal_offset=plan.journal_end,
+                          config_hash=config.hash()) as writer:
             for records in engine.map_groups(groups(), bar.group):
                 ids, inputs = pending.popleft()
                 if [r.get("id") for r in records] != ids:
@@ -143,7 +160,7 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
         if fresh:  # failed before its first group: leave no output and no manifest
             for path in (staged(output), staged(journal)):
                 path.unlink(missing_ok=True)
-    return _finish(config, output, models, base, input_digest, started)
+    return _finish(config, output, models, base, input_digest, started, fp)
 
 
 def _peek(documents: Iterator[Document]) -> Iterator[Document]:
@@ -153,17 +170,55 @@ def _peek(documents: Iterator[Document]) -> Iterator[Document]:
 
 def _take_place(output: Path, running: dict[str, Any]) -> None:
     """The new run's first group is on disk: it replaces the old output, journal and manifest. The new manifest
-    is written first (a full disk fails here, before anything is replaced); the old manifest is removed before
-    the files it describes, so a kill in between leaves an output without a manifest (refused), never a mix."""
+    is staged first, complete and fsynced (a full disk fails here, before anything is replaced); from then on
+    the swap only goes forward: killed anywhere in it, the next run finishes it (:func:`recover_swap`)."""
     journal, manifest = journal_path(output), manifest_path(output)
-    tmp = stage_json(manifest, running)
-    try:
-        manifest.unlink(missing_ok=True)
-        os.replace(staged(journal), journal)
-        os.replace(staged(output), output)
-        os.replace(tmp, manifest)
-    finally:
+    stage_json(manifest, running, staged(manifest))
+    manifest.unlink(missing_ok=True)
+    os.replace(staged(journal), journal)
+    os.replace(staged(output), output)
+    os.replace(staged(manifest), manifest)
+
+
+def recover_swap(output: Path) -> None:
+    """Finish a swap (:func:`_take_place`) that a kill interrupted, or drop one that had not begun; remove the
+    temp files of killed manifest writes. Called holding the output's lock."""
+    manifest = manifest_path(output)
+    for tmp in stale_temp_files(manifest):
         tmp.unlink(missing_ok=True)
+    new_manifest = staged(manifest)
+    try:
+        data = load_manifest(new_manifest)
+    except ManifestError:  # torn by a kill while it was staged: the swap had not begun
+        data = None
+    if data is None:
+        new_manifest.unlink(missing_ok=True)
+        return
+    name = data.get("output_name")
+    owner = output.with_name(name) if isinstance(name, str) and name and Path(name).name == name else output
+    log.warning("finishing the replacement of %s that a killed run had begun", owner)
+    for path in (journal_path(owner), owner):
+        if staged(path).exists():
+            os.replace(staged(path), path)
+    os.replace(new_manifest, manifest)
+
+
+def _owner_manifest(output: Path) -> dict[str, Any] | None:
+    """The manifest beside ``output`` when it can be read at all (an --overwrite checks whose it is)."""
+    try:
+        return load_manifest(manifest_path(output))
+    except ManifestError:
+        return None
+
+
+def _check_owner(output: Path, manifest: dict[str, Any] | None) -> None:
+    """Outputs that share a stem (``run.jsonl``, ``run.json``) share the manifest and journal: one may not
+    resume, complete or replace the other's."""
+    name = manifest.get("output_name") if manifest is not None else None
+    if isinstance(name, str) and name != output.name:
+        raise ResumeError(f"{manifest_path(output).name} beside {output} belongs to the output {name!r}, which has "
+                          f"the same stem and so shares its manifest and journal; choose another output.path (a "
+                          f"name with another stem)")
 
 
 def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -> None:
@@ -192,21 +247,17 @@ def _devices(models: Any) -> dict[str, str]:
             if isinstance(models.get(role), dict) and models[role].get("device") is not None}
 
 
-def _check_same_devices(manifest: dict[str, Any], devices: dict[str, str], output: Path) -> None:
-    """``runtime.device`` is compared by what it resolved to: 'auto' that gives the same CPU resumes a 'cpu'
-    run; another device (outputs may differ) is refused."""
-    recorded = manifest.get("spans")
-    before = recorded[-1].get("devices") if isinstance(recorded, list) and recorded and isinstance(
-        recorded[-1], dict) else None
-    if not isinstance(before, dict):
-        before = _devices(manifest.get("models"))
-    diffs = [f"{role}: {before[role]!r} → {device!r}" for role, device in devices.items()
-             if role in before and before[role] != device]
+def _check_fingerprint(manifest: dict[str, Any], current: dict[str, Any], output: Path) -> None:
+    """Refuse to continue (or call complete) records made under other weights, libraries or devices."""
+    recorded = manifest.get("fingerprint")
+    if recorded is None and manifest.get("rebuilt_from_records") is not None:
+        return  # a rebuilt manifest: the user vouched for the records; this run's fingerprint is recorded
+    diffs = fingerprint_differences(recorded, current)
     if diffs:
         raise ResumeError(
-            f"{output} holds a partial or finished run made on another device ({'; '.join(diffs)}), which can "
-            f"give other outputs; rerun with runtime.device set to resolve to the same device, choose another "
-            f"output.path, or pass --overwrite to replace it")
+            f"{output} holds records made with the same config but other weights, libraries or devices "
+            f"({'; '.join(diffs[:8])}), so new records would not match them; pass --overwrite to redo it, or "
+            f"choose another output.path")
 
 
 def _already_complete(config: Config, output: Path, manifest: dict[str, Any], plan: ResumePlan) -> int:
@@ -218,7 +269,7 @@ def _already_complete(config: Config, output: Path, manifest: dict[str, Any], pl
     if trailing:
         log.warning("%s has bytes after its last intact record; cutting them", output)
         for path, size in ((output, plan.offset), (journal, plan.journal_end)):
-            with path.open("ab") as fh:
+            with open_side_file(path, "r+b") as fh:
                 fh.truncate(size)
     if manifest.get("state") == "complete" and not trailing:
         log.info("%s is already complete; nothing to do (pass --overwrite to redo it)", output)
@@ -227,31 +278,60 @@ def _already_complete(config: Config, output: Path, manifest: dict[str, Any], pl
     digest.update(d for entry in plan.kept for d in entry.inputs)
     base = {key: manifest[key] for key in ("input", "resumed_after", "spans") if key in manifest}
     base["journal"] = journal.name
-    return _finish(config, output, manifest.get("models"), base, digest, time.time())
+    base["output_name"] = output.name
+    fp = manifest.get("fingerprint") or static_fingerprint(config, library_versions())
+    return _finish(config, output, manifest.get("models"), base, digest, time.time(), fp)
 
 
 def _finish(config: Config, output: Path, models: Any, base: dict[str, Any], input_digest: InputDigest,
-            started: float) -> int:
+            started: float, fp: dict[str, Any]) -> int:
     summary = output_summary(output)
     groups = sum(1 for _ in read_journal(journal_path(output)))
     base = {**base, "input": {**base.get("input", {}), "documents": input_digest.documents,
                               "digest": input_digest.hexdigest()}}
     write_json_atomic(manifest_path(output), build_manifest(
-        config, state="complete", models=models,
+        config, state="complete", models=models, fingerprint=fp,
         extra={**base, "output": {**summary, "groups": groups}, "wall_time_s": round(time.time() - started, 3)}))
     return _close(summary, output)
 
 
 def _rebuild_manifest(config: Config, source: Source, output: Path) -> dict[str, Any]:
-    """A new journal and a ``running`` manifest for this config, from the output's intact records."""
-    entries = rebuild_entries(output, iter(source), group_size=config.runtime.group_size)
-    write_journal(journal_path(output), entries)
-    documents = sum(len(e.ids) for e in entries)
-    manifest = build_manifest(config, state="running", models=None,
-                              extra={"journal": journal_path(output).name, "rebuilt_from_records": documents})
+    """A new journal and a ``running`` manifest for this config, from the output's records that can be verified:
+    a valid manifest is never replaced, and a group is adopted only when something on disk says it was written
+    with this config (the journal's stamp, or the corrupt manifest's config hash) from this input (the
+    journal's input digests, or the records' own source text)."""
+    try:
+        valid = read_manifest(output)
+    except ManifestError:
+        valid = None
+    if valid is not None:
+        raise ResumeError(f"{manifest_path(output)} is a valid manifest (state {valid.get('state')!r}); "
+                          f"--rebuild-manifest only replaces a missing or corrupt one: run the same command without "
+                          f"it to resume, or pass --overwrite to start over")
+    evidence = _owner_manifest(output) if manifest_path(output).exists() else None
+    recorded = evidence.get("config_hash") if evidence is not None else None
+    if isinstance(recorded, str) and recorded != config.hash():
+        old = evidence.get("config")
+        diffs = config_differences(old if isinstance(old, dict) else {}, config.to_dict())
+        raise ResumeError(f"{output} was written with a different config ({'; '.join(diffs[:8]) or 'unknown'}), "
+                          f"as its damaged manifest still says; rebuild it with that config, choose another "
+                          f"output.path, or pass --overwrite to replace it")
+    journal = journal_path(output)
+    rebuilt = rebuild_entries(output, iter(source), group_size=config.runtime.group_size,
+                              journal=[entry for _, entry in read_journal(journal)], config_hash=config.hash(),
+                              config_known=recorded == config.hash())
+    if rebuilt.unverified:
+        raise ResumeError(f"{output} holds records from document {rebuilt.documents + 1} on that cannot be verified "
+                          f"({rebuilt.unverified}), so --rebuild-manifest would label them with this config; pass "
+                          f"--overwrite to redo the run, or choose another output.path")
+    write_journal(journal, rebuilt.entries)
+    documents = rebuilt.documents
+    manifest = build_manifest(config, state="running", models=None, fingerprint=None,
+                              extra={"journal": journal.name, "rebuilt_from_records": documents,
+                                     "output_name": output.name})
     write_json_atomic(manifest_path(output), manifest)
-    log.warning("rebuilt the manifest of %s from its first %d records (whole groups whose ids match the input); "
-                "the rest is redone", output, documents)
+    log.warning("rebuilt the manifest of %s from its first %d records (whole groups verified against the journal "
+                "or the input); the rest is redone", output, documents)
     return manifest
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from pipeline.fileio.jsonl import read_records
+from pipeline.fileio.safe import check_regular, open_side_file
 from pipeline.results import Document
 
 T = TypeVar("T")
@@ -65,9 +66,13 @@ class GroupEntry:
     end: int
     # digest of the group's bytes in the output
     digest: str
+    # hash of the config that wrote the group (Config.hash); None in journals of older versions
+    config: str | None = None
 
     def to_line(self) -> bytes:
         data = {"ids": list(self.ids), "inputs": list(self.inputs), "end": self.end, "digest": self.digest}
+        if self.config is not None:
+            data["config"] = self.config
         return json.dumps(data, ensure_ascii=True).encode("ascii") + b"\n"
 
     @classmethod
@@ -80,13 +85,14 @@ class GroupEntry:
                 and all(isinstance(x, str) for x in ids + inputs) and isinstance(end, int)
                 and not isinstance(end, bool) and isinstance(digest, str)):
             raise ValueError("malformed group entry")
-        return cls(tuple(ids), tuple(inputs), end, digest)
+        config = data.get("config")
+        return cls(tuple(ids), tuple(inputs), end, digest, config if isinstance(config, str) else None)
 
 
 def read_intact_lines(path: Path, parse: Callable[[Any], T]) -> Iterator[tuple[int, T]]:
     """``parse`` of each complete JSON object line of a file, with the byte offset just after it; stops at a
     torn line, one that is not a JSON object, or one that ``parse`` refuses (ValueError)."""
-    for line in read_records(path, on_bad="stop"):
+    for line in read_records(path, on_bad="stop", guarded=True):
         try:
             item = parse(line.record)
         except ValueError:
@@ -96,7 +102,7 @@ def read_intact_lines(path: Path, parse: Callable[[Any], T]) -> Iterator[tuple[i
 
 def read_journal(path: Path) -> Iterator[tuple[int, GroupEntry]]:
     """Entries of a journal with the byte offset just after each; stops at a torn or malformed line."""
-    if path.exists():
+    if check_regular(path):
         yield from read_intact_lines(path, GroupEntry.from_json)
 
 
@@ -129,7 +135,7 @@ def intact_groups(output: Path, journal: Path) -> IntactOutput:
     entries: list[GroupEntry] = []
     ends: list[int] = []
     start, damage = 0, None
-    with (output.open("rb") if output.exists() else open(os.devnull, "rb")) as fh:
+    with (open_side_file(output, "rb") if check_regular(output) else open(os.devnull, "rb")) as fh:
         for offset, entry in read_journal(journal):
             data = fh.read(entry.end - start) if entry.end > start else b""
             first = sum(len(e.ids) for e in entries)
@@ -148,7 +154,7 @@ def intact_groups(output: Path, journal: Path) -> IntactOutput:
 
 def write_journal(path: Path, entries: Iterable[GroupEntry]) -> None:
     """Write a whole journal (rebuilding one), durably."""
-    with path.open("wb") as fh:
+    with open_side_file(path, "wb") as fh:
         for entry in entries:
             fh.write(entry.to_line())
         fh.flush()

@@ -6,8 +6,9 @@ For ``outputs/summaries.jsonl``:
 | --- | --- |
 | ``summaries.manifest.json`` | the run's config, models, versions and state |
 | ``summaries.groups.jsonl`` | the group journal: ids, input digests, byte offsets |
-| ``summaries.jsonl.lock`` | the writer's OS lock |
-| ``summaries.jsonl.new``, ``summaries.groups.jsonl.new`` | a fresh run's output until its first group |
+| ``summaries.lock`` | the writer's OS lock (one per stem: outputs sharing a stem share their side files) |
+| ``summaries.jsonl.new``, ``summaries.groups.jsonl.new``, ``summaries.manifest.json.new`` | a fresh run's files
+  until its first group has taken the old ones' place |
 | ``summaries.partial/`` | finished translation batches of a giant group |
 | ``summaries.scores.json`` | ``python -m pipeline.evaluate``'s scores |
 | ``summaries.report.html`` | ``python -m pipeline.report``'s report |
@@ -29,8 +30,16 @@ def journal_path(output: Path) -> Path:
 
 
 def lock_path(output: Path) -> Path:
-    """``outputs/summaries.jsonl`` → ``outputs/summaries.jsonl.lock``."""
-    return output.with_name(output.name + ".lock")
+    """``outputs/summaries.jsonl`` → ``outputs/summaries.lock``: per stem, like the manifest and journal, so that
+    ``run.jsonl`` and ``run.json`` (which share those) cannot run at once."""
+    return output.with_name(output.stem + ".lock")
+
+
+def side_files(output: Path) -> tuple[Path, ...]:
+    """Every file the runner writes beside ``output`` (an output may be none of them)."""
+    manifest, journal = manifest_path(output), journal_path(output)
+    return (manifest, journal, lock_path(output), staged(output), staged(journal), staged(manifest),
+            partial_folder(output))
 
 
 def staged(path: Path) -> Path:

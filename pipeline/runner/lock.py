@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.fileio.safe import open_side, read_side
 from pipeline.runner.layout import lock_path
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
@@ -51,7 +52,7 @@ class OutputLock:
 
     def acquire(self) -> None:
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = open_side(self.path, os.O_RDWR | os.O_CREAT)  # a symlink or FIFO here: refused
             if not _try_lock(fd):
                 os.close(fd)
                 raise OutputLockedError(
@@ -74,7 +75,7 @@ class OutputLock:
     def _holder(self) -> str:
         for _ in range(20):  # the holder writes its pid just after taking the lock
             with contextlib.suppress(OSError):
-                pid = self.path.read_text().strip()
+                pid = (read_side(self.path, 64) or b"").decode("ascii", "replace").strip()
                 if pid:
                     return f"pid {pid}"
             time.sleep(0.05)

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.display.warnings import count_kinds
 from pipeline.fileio.jsonl import read_records
+from pipeline.fileio.safe import read_side
 from pipeline.quality.flags import count_flags
 from pipeline.runner.layout import journal_path, manifest_path
 
@@ -20,10 +21,13 @@ from pipeline.runner.layout import journal_path, manifest_path
 class ManifestError(RuntimeError):
     """The manifest exists but cannot be used (not JSON, not an object, missing keys)."""
 
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"the manifest {str(path)!r} is corrupt: {reason}; run the same command with "
-                         f"--rebuild-manifest to rebuild it from the output's intact records (with the config "
-                         f"that wrote them), or --overwrite to start over")
+    def __init__(self, path: Path, reason: str, *, rebuildable: bool = True):
+        self.path, self.reason = path, reason
+        way = ("run the same command with --rebuild-manifest to rebuild it from the output's records that its "
+               "group journal vouches for, or --overwrite to start over") if rebuildable else \
+            ("its group journal is gone too, so nothing can vouch for the records' config; pass --overwrite to "
+             "redo the run, or choose another output.path")
+        super().__init__(f"the manifest {str(path)!r} is corrupt: {reason}; {way}")
 
 
 # Manifest states: a run in progress (or killed), or a run that wrote a record for every document.
@@ -33,10 +37,11 @@ MANIFEST_STATES = ("running", "complete")
 def load_manifest(path: Path) -> dict[str, Any] | None:
     """The JSON object in the manifest file ``path``; None when there is none; :class:`ManifestError` when it is
     not a JSON object. The one parser of manifests (the runner checks more in :func:`read_manifest`)."""
-    if not path.exists():
+    raw = read_side(path)  # never through a symlink, never a FIFO, at most SIDE_FILE_LIMIT bytes
+    if raw is None:
         return None
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ManifestError(path, f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -48,16 +53,21 @@ def read_manifest(output: Path) -> dict[str, Any] | None:
     """The manifest of ``output`` as the runner needs it; None when there is none; :class:`ManifestError` when it
     is unreadable or not one the runner wrote."""
     path = manifest_path(output)
-    data = load_manifest(path)
+    rebuildable = journal_path(output).exists()
+    try:
+        data = load_manifest(path)
+    except ManifestError as exc:
+        raise ManifestError(path, exc.reason, rebuildable=rebuildable) from None
     if data is None:
         return None
     if data.get("state") not in MANIFEST_STATES or not isinstance(data.get("config_hash"), str):
-        raise ManifestError(path, "no valid 'state' and 'config_hash'")
+        raise ManifestError(path, "no valid 'state' and 'config_hash'", rebuildable=rebuildable)
     if data.get("journal") != journal_path(output).name:
         raise ManifestError(path, f"it names no group journal ({journal_path(output).name}); it was written "
                                   f"by an older version")
     if not journal_path(output).exists() and output.exists() and output.stat().st_size:
-        raise ManifestError(path, f"its group journal {journal_path(output).name} is missing")
+        raise ManifestError(path, f"its group journal {journal_path(output).name} is missing",
+                            rebuildable=isinstance(data.get("config_hash"), str))
     return data
 
 
@@ -81,7 +91,7 @@ def output_summary(output: Path) -> dict[str, Any]:
     flags = []
     warnings: list[list[str]] = []
     if output.exists():
-        for line in read_records(output):
+        for line in read_records(output, guarded=True):
             record = line.record
             statuses[record.get("status", "?")] += 1
             flags.append(record.get("flags") or {})
@@ -90,11 +100,15 @@ def output_summary(output: Path) -> dict[str, Any]:
             "flags": count_flags(flags), "warnings": count_kinds(warnings)}
 
 
-def build_manifest(config: Config, *, state: str, models: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def build_manifest(config: Config, *, state: str, models: dict[str, Any] | None, extra: dict[str, Any],
+                   fingerprint: dict[str, Any] | None) -> dict[str, Any]:
+    """``fingerprint``: what decides the outputs besides the config (``runner.fingerprint``); None for a manifest
+    rebuilt from records, until a run records its own."""
     return {
         "state": state,
         "config_hash": config.hash(),
         "config": config.to_dict(),
+        "fingerprint": fingerprint,
         "models": models,
         "versions": library_versions(),
         "machine": {"platform": platform.platform(), "processor": platform.machine(),

@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pipeline.config import output_deciding
+from pipeline.fileio.safe import open_side_file
 from pipeline.runner.journal import GroupEntry, append_entry, bytes_digest
-from pipeline.runner.layout import journal_path, lock_path, manifest_path, staged
+from pipeline.runner.layout import side_files
 
 
 class ResumeError(RuntimeError):
@@ -28,7 +30,9 @@ class OutputError(RuntimeError):
 
 
 def config_differences(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    """Dotted keys whose values differ between two resolved configs."""
+    """Dotted keys whose values differ between two resolved configs, among the keys the config hash covers."""
+    if not prefix:
+        old, new = output_deciding(old), output_deciding(new)
     keys = sorted(set(old) | set(new))
     out = []
     for key in keys:
@@ -44,7 +48,9 @@ class RecordWriter:
     """Appends groups of records to the output and an entry for each to the journal (``journal``), each
     flushed and fsynced before :meth:`write_group` returns: a journaled group is on disk."""
 
-    def __init__(self, path: Path, journal: Path, *, offset: int = 0, journal_offset: int = 0):
+    def __init__(self, path: Path, journal: Path, *, offset: int = 0, journal_offset: int = 0,
+                 config_hash: str | None = None):
+        self.config_hash = config_hash  # stamped on every journal entry (what --rebuild-manifest verifies)
         self._fh = _open_at(path, offset)
         self._journal = _open_at(journal, journal_offset)
         self.end = offset
@@ -57,7 +63,8 @@ class RecordWriter:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self.end += len(data)
-        entry = GroupEntry(tuple(str(r.get("id")) for r in records), tuple(inputs), self.end, bytes_digest(data))
+        entry = GroupEntry(tuple(str(r.get("id")) for r in records), tuple(inputs), self.end, bytes_digest(data),
+                           self.config_hash)
         append_entry(self._journal, entry)
         return entry
 
@@ -74,7 +81,7 @@ class RecordWriter:
 
 def _open_at(path: Path, offset: int) -> BinaryIO:
     """``path`` opened for writing, cut to ``offset`` bytes (created when missing)."""
-    fh = path.open("r+b" if path.exists() else "wb")
+    fh = open_side_file(path, "r+b")  # never through a symlink, only a regular file
     fh.truncate(offset)
     fh.seek(offset)
     return fh
@@ -88,7 +95,10 @@ def check_output_location(output: Path, input_path: str) -> None:
         raise OutputError(f"output.path {str(output)!r} is a folder; give a file in it, e.g. "
                           f"{str(output / 'summaries.jsonl')!r}")
     source = Path(input_path)
-    companions = (output, manifest_path(output), journal_path(output), lock_path(output), staged(output))
+    if output in side_files(output) or any(output == side for side in side_files(output.with_suffix(""))):
+        raise OutputError(f"output.path {str(output)!r} has the name of one of the files the runner keeps beside "
+                          f"an output; choose another output.path (e.g. ending in .jsonl)")
+    companions = (output, *side_files(output))
     for path in companions:
         if _same_file(path, source):
             raise OutputError(f"output.path {str(output)!r} would overwrite the input {input_path!r}; "
@@ -96,9 +106,9 @@ def check_output_location(output: Path, input_path: str) -> None:
     if source.is_dir() and output.suffix.lower() == ".txt" and _same_file(output.parent, source):
         raise OutputError(f"output.path {str(output)!r} is a .txt file in the input folder {input_path!r} "
                           f"(it would be read as a document); choose another output.path")
-    if output.exists() and not output.is_file():
-        raise OutputError(f"output.path {str(output)!r} exists and is not a regular file; choose another "
-                          f"output.path")
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        raise OutputError(f"output.path {str(output)!r} exists and is not a regular file (a symlink, a pipe, a "
+                          f"device); give the real file, or choose another output.path")
     folder = output.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

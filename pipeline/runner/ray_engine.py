@@ -42,6 +42,7 @@ from pipeline.models.generation import ModelLoadError
 from pipeline.results import Document, DocumentResult
 from pipeline.runner.checkpoint import Checkpoints
 from pipeline.runner.engines import process_group_safely
+from pipeline.runner.fingerprint import fingerprint, workers_differences
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,11 @@ class RayEngine:
             log.info("starting %d Ray actor(s) (%g CPU, %g GPU each); each loads both models",
                      self.num_actors, self.num_cpus, self.num_gpus)
             described = self._get_original(ray, [actor.describe.remote() for actor in self._actors])
+            differ = workers_differences([fingerprint(d, {}) for d in described])
+            if differ:  # their records would mix (e.g. one on a GPU in bfloat16, one on a CPU in float32)
+                raise ConfigError(f"the Ray actors load the models differently ({'; '.join(differ[:4])}); set "
+                                  f"runtime.device and runtime.dtype (or compute_type) explicitly, or give every "
+                                  f"actor the same resources (ray.num_gpus)")
             self._description = {
                 "engine": "ray",
                 "address": options.address,

@@ -8,12 +8,14 @@ that fails either check is redone, so the output stays in input order and identi
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.fileio.safe import check_regular, open_side_file
 from pipeline.results import Document
 from pipeline.runner.journal import GroupEntry, bytes_digest, document_digest, group_ids, intact_groups
 from pipeline.runner.output import ResumeError
@@ -47,9 +49,11 @@ class ResumePlan:
 
 
 def plan_resume(output: Path, journal: Path, documents: Iterator[Document], *, group_size: int,
-                redo_changed: bool) -> ResumePlan:
+                redo_changed: bool, finished: bool = False) -> ResumePlan:
     """Keep the intact groups whose input is unchanged. A changed input raises :class:`ResumeError` naming
-    the changed ids, unless ``redo_changed``: then the output is kept up to the first changed group."""
+    the changed ids, unless ``redo_changed``: then the output is kept up to the first changed group.
+    ``finished``: the run had written every document (its manifest says complete), so documents beyond its
+    groups were added since, and count as changed whatever the last group's fill."""
     intact = intact_groups(output, journal)
     if intact.damage:
         log.warning("%s is damaged: %s; cut back to its last intact group (%d documents) and resuming",
@@ -68,6 +72,10 @@ def plan_resume(output: Path, journal: Path, documents: Iterator[Document], *, g
         changed.extend(differences)
         if redo_changed:
             break
+    if finished and not changed and not intact.damage and len(kept) == len(intact.entries):
+        added = list(itertools.islice(documents, MAX_LISTED + 1))
+        changed.extend(d.id for d in added)
+        pending = added
     if changed and not redo_changed:
         listed = ", ".join(repr(i) for i in changed[:MAX_LISTED])
         more = f" and {len(changed) - MAX_LISTED} more" if len(changed) > MAX_LISTED else ""
@@ -96,17 +104,57 @@ def _differences(entry: GroupEntry, group: list[Document]) -> list[str]:
     return out
 
 
-def rebuild_entries(output: Path, documents: Iterator[Document], *, group_size: int) -> list[GroupEntry]:
-    """Journal entries for the output's records as they are (``--rebuild-manifest``): whole groups of complete
-    records whose ids match the input's, in order. Digests are taken from the input as it is now."""
+@dataclass(frozen=True)
+class Rebuilt:
+    # journal entries of the records adopted, in order (stamped with the config hash)
+    entries: tuple[GroupEntry, ...]
+    # why the records after them cannot be adopted when that is the config (None: the input changed, or none)
+    unverified: str | None
+
+    @property
+    def documents(self) -> int:
+        return sum(len(e.ids) for e in self.entries)
+
+
+def rebuild_entries(output: Path, documents: Iterator[Document], *, group_size: int,
+                    journal: list[GroupEntry] = (), config_hash: str = "", config_known: bool = False) -> Rebuilt:
+    """Journal entries for the output's records that can be verified (``--rebuild-manifest``): whole groups of
+    complete records whose ids match the input's, in order, each written with this config (the old journal's
+    stamp, or ``config_known``) from this input (the old journal's digests, or the records' source text)."""
     entries: list[GroupEntry] = []
     end = 0
-    with (output.open("rb") if output.exists() else open(os.devnull, "rb")) as fh:
-        for group in iter(lambda: list(itertools.islice(documents, group_size)), []):
+    unverified = None
+    with (open_side_file(output, "rb") if check_regular(output) else open(os.devnull, "rb")) as fh:
+        for index, group in enumerate(iter(lambda: list(itertools.islice(documents, group_size)), [])):
             data = b"".join(itertools.islice(fh, len(group)))
             if group_ids(data) != tuple(d.id for d in group):
                 break
+            digests = tuple(document_digest(d) for d in group)
+            old = journal[index] if index < len(journal) else None
+            if old is not None and (old.inputs != digests or old.end != end + len(data)
+                                    or old.digest != bytes_digest(data)):
+                log.warning("records %d on of %s were written from another input (or are not those journaled); "
+                            "they are redone", sum(len(e.ids) for e in entries) + 1, output)
+                break
+            if not (config_known or (old is not None and old.config == config_hash)):
+                unverified = "no journal stamp or manifest names the config that wrote them"
+                break
+            if old is None and not _sources_match(data, group):
+                log.warning("records %d on of %s do not hold the input's text; they are redone",
+                            sum(len(e.ids) for e in entries) + 1, output)
+                break
             end += len(data)
-            entries.append(GroupEntry(tuple(d.id for d in group), tuple(document_digest(d) for d in group),
-                                      end, bytes_digest(data)))
-    return entries
+            entries.append(GroupEntry(tuple(d.id for d in group), digests, end, bytes_digest(data), config_hash))
+    return Rebuilt(tuple(entries), unverified)
+
+
+def _sources_match(data: bytes, group: list[Document]) -> bool:
+    """Do the records' German segments hold each document's text (whitespace aside)? A record without
+    segments (an error, a skipped or English document) has nothing to compare."""
+    for line, doc in zip(data.splitlines(), group, strict=True):
+        segments = json.loads(line).get("segments") or []
+        if segments:
+            sources = "".join(str(s.get("source", "")) for s in segments if isinstance(s, dict))
+            if "".join(sources.split()) != "".join((doc.text or "").split()):
+                return False
+    return True

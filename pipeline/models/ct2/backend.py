@@ -222,7 +222,7 @@ class CTranslate2Seq2Seq(SourceLanguages):
                                          device_index=index, compute_type=self.compute_type,
                                          inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         self._ct2 = ct2
-        self._provenance = model_provenance(spec.name, spec.revision)
+        self._provenance = model_provenance(spec.name, spec.revision, cache_dir=cache_dir)
         log.info("loaded %s with ctranslate2 (%s, %s)", spec.name, device, self.translator.compute_type)
 
     def _configure(self, spec: ModelSpec) -> None:
