@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import HASH_EXEMPT, Config, ConfigError, load_config, parse_set
+from pipeline.config import HASH_EXEMPT, OUTPUT_NEUTRAL, RESOLVED_KEYS, Config, ConfigError, load_config, parse_set
 from pipeline.run import main
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
@@ -104,7 +104,7 @@ def test_hash_covers_every_output_deciding_key(deciding):
 
 def test_every_neutral_key_exists_and_is_recorded():
     settings = Config().neutral_settings()
-    assert set(settings) == set(HASH_EXEMPT)
+    assert set(settings) == set(OUTPUT_NEUTRAL) | set(RESOLVED_KEYS)
     data = Config().to_dict()
     for dotted in HASH_EXEMPT:
         section, _, key = dotted.partition(".")
