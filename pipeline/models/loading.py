@@ -104,20 +104,22 @@ def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
     return gen
 
 
-# settings that make decoding search, sample or run long: the load-time check turns them off (None: unset)
-_SEARCH_SETTINGS = ("do_sample", "temperature", "top_k", "top_p", "typical_p", "min_p", "epsilon_cutoff",
-                    "eta_cutoff", "num_beam_groups", "diversity_penalty", "num_return_sequences", "min_length",
-                    "min_new_tokens", "max_length", *BEAM_ONLY)
+# the load-time check's values of every setting that makes decoding search, sample or run long: explicit (an
+# unset value would be filled in from the checkpoint's generation_config by transformers' generate)
+_CAPPED = {
+    "num_beams": 1, "do_sample": False, "temperature": 1.0, "top_k": 50, "top_p": 1.0, "typical_p": 1.0,
+    "epsilon_cutoff": 0.0, "eta_cutoff": 0.0, "num_beam_groups": 1, "diversity_penalty": 0.0,
+    "num_return_sequences": 1, "min_length": 0, "min_new_tokens": 0, **BEAM_ONLY,
+}
 
 
 def capped_generation(gen: Any, max_new_tokens: int) -> Any:
     """``gen`` for the load-time check: greedy, at most ``max_new_tokens`` new tokens, no minimum length; every
     setting that decides what a token may be (forced tokens, language codes, bans, repetition rules) kept."""
     capped = copy.deepcopy(gen)
-    for key in _SEARCH_SETTINGS:
+    for key, value in _CAPPED.items():
         if hasattr(capped, key):
-            setattr(capped, key, None)
-    capped.num_beams = 1
+            setattr(capped, key, value)
     capped.max_new_tokens = max_new_tokens
     return capped
 

@@ -108,6 +108,8 @@ def _run_locked(config: Config, source: Source, output: Path, *, overwrite: bool
                disable=not config.runtime.progress, file=sys.stderr)
     try:
         models = engine.describe()
+        if manifest is not None:
+            _check_same_models(manifest, models, output)
         running = build_manifest(config, state="running", models=models, extra=base)
         if not fresh:
             write_json_atomic(manifest_path(output), running)
@@ -173,6 +175,28 @@ def _check_same_config(config: Config, manifest: dict[str, Any], output: Path) -
             f"({'; '.join(diffs[:8]) or 'unknown differences'}); rerun with the same config to resume it, "
             f"choose another output.path, or pass --overwrite to replace it"
         )
+
+
+# what a model's describe() says ran that changes its records: with `backend: auto` (and `compute_type: auto`)
+# the config alone does not say it, so resume compares these as loaded
+RUN_FACTS = ("backend", "compute_type")
+
+
+def _check_same_models(manifest: dict[str, Any], models: dict[str, Any], output: Path) -> None:
+    """Refuse to resume when a model now runs on another backend or compute type than the one that wrote the
+    output (ctranslate2 installed or removed since, another device): the records would be a mix."""
+    before = manifest.get("models")
+    if not isinstance(before, dict):  # a rebuilt manifest: not known
+        return
+    diffs = [f"{role}.{key}: {old.get(key)!r} then, {facts.get(key)!r} now"
+             for role, facts in models.items() if isinstance(old := before.get(role), dict)
+             for key in RUN_FACTS if old.get(key) != facts.get(key)]
+    if diffs:
+        raise ResumeError(
+            f"{output} holds a partial run whose models ran differently ({'; '.join(diffs)}), and the records "
+            f"would be a mix; resume where the same backend and compute type resolve (for `backend: auto`: "
+            f"ctranslate2 installed as it was, the same device), choose another output.path, or pass --overwrite "
+            f"to start over")
 
 
 def _already_complete(config: Config, output: Path, manifest: dict[str, Any], plan: ResumePlan) -> int:
