@@ -32,6 +32,7 @@ def executed(tiny_models, tmp_path_factory):
     mp.setenv("QUICKSTART_TRANSLATION_MODEL", str(tiny_models["marian"]))
     mp.setenv("QUICKSTART_SUMMARIZATION_MODEL", str(tiny_models["bart"]))
     mp.setenv("PYTHONPATH", str(ROOT))
+    mp.setenv("QUICKSTART_CACHE_DIR", str(tmp_path_factory.mktemp("notebook-cache")))  # not the user's ~/.cache
     try:
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                          resources={"metadata": {"path": str(ROOT / "notebooks")}})
