@@ -2,8 +2,10 @@
 for CTranslate2), a later call in the same process, and the first call of a new process (converted copies reused).
 
 Models: the real-shape random stand-ins of ``scripts/benchmark.py`` (opus-mt-de-en, distilbart-cnn-12-6), with
-their own generation settings; the document is the first seed, cut to its first three sentences. The
-conversion goes into a fresh temporary folder (``runtime.cache_dir``), so the first call always converts.
+the benchmark's pinned lengths (32 tokens per translated sentence, 64 per summary: random weights never end an
+output themselves, and would run to the checkpoints' limits of 512 and 142 tokens); the document is the first
+seed, cut to its first three sentences. The conversion goes into a fresh temporary folder
+(``runtime.cache_dir``), so the first call always converts; its log lines are printed.
 
 Usage::
 
@@ -47,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:  # one process: config and call count as JSON
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="    %(message)s")
         job = json.loads(args.worker)
         print(json.dumps(_calls(job["config"], job["text"], job["calls"])))
         return 0
@@ -58,13 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     first = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
     text = " ".join(split_sentences(first)[:3])
     with tempfile.TemporaryDirectory(prefix="first-call-") as converted:
-        config = {"translation": {"model": str(marian)}, "summarization": {"model": str(bart)},
+        config = {"translation": {"model": str(marian), "generation": {"max_new_tokens": 32, "min_new_tokens": 32}},
+                  "summarization": {"model": str(bart), "generation": {"max_new_tokens": 64, "min_new_tokens": 64,
+                                                                       "min_length": 0}},
                   "runtime": {"device": "cpu", "cache_dir": converted}}
 
         def process(calls: int) -> list[float]:
             job = json.dumps({"config": config, "text": text, "calls": calls})
             done = subprocess.run([sys.executable, __file__, "--worker", job], cwd=ROOT, capture_output=True,
                                   text=True, check=True)
+            print("\n".join(line for line in done.stderr.splitlines() if "pipeline." not in line
+                            and ("convert" in line or "ready in" in line)))
             return json.loads(done.stdout.strip().splitlines()[-1])
 
         fresh = process(2)
