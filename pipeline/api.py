@@ -125,8 +125,9 @@ def summarize(
         device: ``runtime.device``: 'auto' (the default: CUDA, then MPS, else CPU), 'cpu', 'cuda', 'cuda:N'
             or 'mps'.
         batch_size: ``runtime.batch_size``, the most segments (or summarizer chunks) in one generate call.
-        backend: ``translation.backend`` and ``summarization.backend``: 'transformers' or 'ctranslate2'
-            (``pip install '.[fast]'``).
+        backend: ``translation.backend`` and ``summarization.backend``: 'auto' (the default: CTranslate2 where
+            it is installed, ``pip install '.[fast]'``, and converts the model, else transformers),
+            'transformers' or 'ctranslate2'. The first call converts a model for CTranslate2 once (cached).
         progress: a progress bar over the documents, moving after every batch. None (the default): shown for
             more than one document unless ``runtime.progress`` is false; True: always; False: never.
         config: a YAML path, a mapping or a :class:`~pipeline.config.Config`; None means the defaults.

@@ -23,7 +23,7 @@ import yaml
 
 from pipeline.text.codes import DETECTABLE
 
-Backend = Literal["transformers", "ctranslate2"]
+Backend = Literal["auto", "transformers", "ctranslate2"]
 ComputeType = Literal[
     "auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
     "float16", "bfloat16", "float32",
@@ -79,9 +79,10 @@ class TranslationConfig:
     model: str = "Helsinki-NLP/opus-mt-de-en"
     # hub revision (branch, tag or commit); None means the default branch
     revision: str | None = None
-    # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
-    backend: Backend = "transformers"
-    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
+    # inference engine: 'auto' (ctranslate2 when it is installed, pip install '.[fast]', and converts the model's
+    # family, on CPU or CUDA; else transformers), 'transformers' or 'ctranslate2'
+    backend: Backend = "auto"
+    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA (README: Speed)
     compute_type: ComputeType = "auto"
     # GenerationConfig fields overriding the model's own generation_config (num_beams, max_new_tokens, ...)
     generation: dict = field(default_factory=dict)
@@ -102,9 +103,10 @@ class SummarizationConfig:
     model: str = "sshleifer/distilbart-cnn-12-6"
     # hub revision (branch, tag or commit); None means the default branch
     revision: str | None = None
-    # inference engine: 'transformers' or 'ctranslate2' (pip install '.[fast]')
-    backend: Backend = "transformers"
-    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA
+    # inference engine: 'auto' (ctranslate2 when it is installed, pip install '.[fast]', and converts the model's
+    # family, on CPU or CUDA; else transformers), 'transformers' or 'ctranslate2'
+    backend: Backend = "auto"
+    # CTranslate2 compute type; 'auto' = int8 on CPU, int8_float16 on CUDA (README: Speed)
     compute_type: ComputeType = "auto"
     # GenerationConfig fields overriding the model's own generation_config (num_beams, min_new_tokens, ...)
     generation: dict = field(default_factory=dict)

@@ -55,14 +55,32 @@ def family_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_conversion_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Models converted to CTranslate2 without a ``runtime.cache_dir`` go to a folder of the test session, never
+    to the user's ~/.cache (the default ``backend: auto`` converts)."""
+    from pipeline.models.ct2 import cache
+
+    real = cache.DEFAULT_CACHE
+    cache.DEFAULT_CACHE = tmp_path_factory.mktemp("default-cache")
+    yield
+    cache.DEFAULT_CACHE = real
+
+
 def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False, **sections: Any) -> Config:
-    """A config on the tiny models, writing into tmp_path; ``sections`` override like the YAML does."""
+    """A config on the tiny models, writing into tmp_path; ``sections`` override like the YAML does.
+
+    Both stages run the transformers backend unless ``sections`` say otherwise: the tests of the pipeline and
+    the runner were written against it (they reach into its torch models); the default ``backend: auto`` has
+    its own tests (tests/test_backend_choice.py), and tests/test_ct2.py runs the pipeline on CTranslate2."""
     suffix = "_short" if short else ""
     data: dict[str, Any] = {
         "input": {"path": str(SEEDS)},
         "output": {"path": str(tmp_path / "out" / "records.jsonl")},
-        "translation": {"model": str(models["marian" + suffix]), "generation": dict(FAST_TRANSLATION)},
-        "summarization": {"model": str(models["bart" + suffix]), "generation": dict(FAST_SUMMARY)},
+        "translation": {"model": str(models["marian" + suffix]), "generation": dict(FAST_TRANSLATION),
+                        "backend": "transformers"},
+        "summarization": {"model": str(models["bart" + suffix]), "generation": dict(FAST_SUMMARY),
+                          "backend": "transformers"},
         "runtime": {"device": "cpu", "progress": False, "group_size": 4, "batch_size": 16},
     }
     return load_config(data, overrides=sections or None)

@@ -44,8 +44,8 @@ def _stock_texts(model: Any, folder: Path, texts: list[str]) -> list[str]:
 def test_generate_gives_the_stock_tokens(sharp_families, family, num_beams):
     role = "translation" if family in TRANSLATORS else "summarization"
     generation = {"num_beams": num_beams, "max_new_tokens": 8, "min_length": 0}
-    config = load_config({role: {"model": str(sharp_families[family]), "generation": generation},
-                          "runtime": {"device": "cpu"}})
+    config = load_config({role: {"model": str(sharp_families[family]), "backend": "transformers",
+                                 "generation": generation}, "runtime": {"device": "cpu"}})
     model = load_model(getattr(config, role), config.runtime, role)
     ours = [g.text for g in model.generate_batch(SEGMENTS)]
     stock = _stock_texts(model, sharp_families[family], SEGMENTS)

@@ -31,9 +31,15 @@ def executed(tmp_path_factory):
     root = fresh_copy(tmp_path_factory.mktemp("fresh") / "repo")
     assert not (root / "models").exists()  # the notebook builds its own models
     nb = nbformat.read(root / "notebooks" / "quickstart.ipynb", as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(root / "notebooks")}})
-    client.execute()
+    mp = pytest.MonkeyPatch()
+    # the first call converts the models for CTranslate2 (backend: auto) into ~/.cache: not the user's
+    mp.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    try:
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": str(root / "notebooks")}})
+        client.execute()
+    finally:
+        mp.undo()
     assert (root / "models" / "tiny" / "marian" / "config.json").is_file()
     return {tag: cell.outputs for cell in nb.cells if cell.cell_type == "code"
             for tag in cell.metadata.get("tags", [])}

@@ -20,7 +20,8 @@ SEGMENTS = [*GERMAN_LINES, "Kurz.", "Die Aktie stieg.", "Am Montag.", "Was nun, 
 
 def _load(folder: Path, generation: dict[str, Any]) -> Any:
     role = ROLES[folder.name]
-    config = load_config({role: {"model": str(folder), "generation": generation}, "runtime": {"device": "cpu"}})
+    config = load_config({role: {"model": str(folder), "backend": "transformers", "generation": generation},
+                          "runtime": {"device": "cpu"}})
     return load_model(getattr(config, role), config.runtime, role)
 
 

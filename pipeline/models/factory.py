@@ -7,10 +7,13 @@ and the rules for reusing a loaded model under new settings (:func:`load_key`).
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config, RuntimeConfig
+from pipeline.config import Config, ConfigError, RuntimeConfig
 from pipeline.models.generation import FailureWatch, Seq2SeqModel, check_generates
+from pipeline.models.loading import import_ctranslate2, peek_family
 from pipeline.models.spec import ModelSpec
 from pipeline.progress import quiet_loading
 
@@ -24,24 +27,60 @@ def model_spec(section: Any, role: str) -> ModelSpec:
                      target_language=getattr(section, "target_language", "en"))
 
 
-def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
+def resolve_backend(section: Any, runtime: RuntimeConfig, role: str) -> tuple[str, str]:
+    """The backend that runs ``section``'s model, and why: an explicit ``backend`` as written; ``auto`` gives
+    ctranslate2 where it can run the model (installed, on CPU or CUDA, and its converter takes the family: read
+    from the checkpoint's config files before anything is loaded or converted), else transformers.
+
+    The one place that decides: a new model kind (a family of another architecture) plugs in through
+    :mod:`pipeline.models.families` and :func:`pipeline.models.ct2.families.converts`."""
+    if section.backend != "auto":
+        return section.backend, f"{role}.backend is {section.backend!r}"
+    if runtime.device == "mps":
+        return "transformers", "CTranslate2 does not run on MPS (runtime.device: mps)"
+    try:
+        ct2 = import_ctranslate2()
+    except ConfigError:
+        return "transformers", "ctranslate2 is not installed (pip install '.[fast]' for the faster backend)"
+    from pipeline.models.ct2.cache import is_converted
+    from pipeline.models.ct2.families import converts
+
+    if Path(section.model).is_dir() and is_converted(Path(section.model)):
+        return "ctranslate2", "the model folder holds a model converted to CTranslate2"
+    spec = model_spec(section, role)
+    family = peek_family(spec)
+    if family is None:
+        return "transformers", "the checkpoint's family could not be read before loading"
+    if not converts(family):
+        return "transformers", f"CTranslate2's converter does not convert {family.title} models"
+    return "ctranslate2", f"ctranslate2 {ct2.__version__} is installed and converts {family.title} models"
+
+
+def load_key(section: Any, runtime: RuntimeConfig, role: str) -> tuple[Any, ...]:
     """The settings that loading a model depends on. A loaded model serves any config with the same key:
     generation settings, the input budget and the seed are applied to it without loading (``reconfigured``)."""
-    common = (section.model, section.revision, section.backend, runtime.device, runtime.threads)
-    if section.backend == "ctranslate2":
+    backend, _ = resolve_backend(section, runtime, role)
+    common = (section.model, section.revision, backend, runtime.device, runtime.threads)
+    if backend == "ctranslate2":
         return (*common, section.compute_type, runtime.workers, runtime.cache_dir)
     return (*common, runtime.dtype, runtime.quantize)
 
 
 def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
-    """Load one model with the configured backend on the configured device (third-party bars kept quiet)."""
+    """Load one model with the configured backend (``auto`` resolved by :func:`resolve_backend`) on the
+    configured device (third-party bars kept quiet), and check that it generates. Logs the choice of an
+    ``auto`` backend, and the load time (loading, conversion if any, and the check)."""
     from pipeline.models.devices import apply_threads, resolve_device, resolve_dtype
 
+    started = time.perf_counter()
+    backend, why = resolve_backend(section, runtime, role)
+    if section.backend == "auto":
+        log.info("%s model: backend %s (%s)", role, backend, why)
     spec = model_spec(section, role)
-    device = resolve_device(runtime.device, section.backend)
+    device = resolve_device(runtime.device, backend)
     model: Seq2SeqModel
     with quiet_loading():
-        if section.backend == "ctranslate2":
+        if backend == "ctranslate2":
             from pipeline.models.ct2.backend import CTranslate2Seq2Seq
 
             model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
@@ -54,7 +93,11 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
             model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
                                         quantize=runtime.quantize, seed=runtime.seed)
     # a model that loads but cannot generate stops here (every load, a reload by with_config included)
+    checked = time.perf_counter()
     check_generates(model, _model_name(section, role))
+    done = time.perf_counter()
+    log.info("%s model %s ready in %.1f s (%s; load-time check %.2f s)", role, section.model, done - started,
+             backend, done - checked)
     return model
 
 
@@ -73,7 +116,7 @@ def reuse_or_load(model: Seq2SeqModel, old: Config, new: Config, role: str) -> S
     newly loaded model. A backend reuses its models through ``reconfigured(spec, seed=...)``, which returns
     a copy sharing the loaded weights, or None when the change needs loading; without it, it loads again."""
     old_section, section = getattr(old, role), getattr(new, role)
-    if load_key(old_section, old.runtime) == load_key(section, new.runtime):
+    if load_key(old_section, old.runtime, role) == load_key(section, new.runtime, role):
         reused = model.reconfigured(model_spec(section, role), seed=new.runtime.seed)
         if reused is not None:
             return reused

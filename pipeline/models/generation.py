@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 
 # Single-input failures, all alike and with nothing generated before them, that mark a model as broken.
 BROKEN_AFTER = 8
-# The input of the load-time check.
+# The input of the load-time check, and the most tokens it generates (greedy, no minimum length): enough to
+# prove that the model generates with its settings, at a fraction of a second whatever those settings ask.
 PROBE_TEXT = "Guten Morgen."
+PROBE_NEW_TOKENS = 2
 
 
 class ModelLoadError(RuntimeError):
@@ -77,6 +79,12 @@ class Seq2SeqModel(Protocol):
                        ) -> list[Generated]:
         """Generate for one batch; may raise (the caller retries with smaller batches). ``languages``: each
         text's source language (ISO 639-1) for a multilingual translator; None = the default source."""
+        ...
+
+    def capped(self, max_new_tokens: int) -> Seq2SeqModel:
+        """A copy sharing the loaded model and everything its load set up (dtype, attention, speed-ups,
+        language codes, prefix, forced tokens) that decodes greedily, at most ``max_new_tokens`` new tokens
+        with no minimum length: what the load-time check (:func:`check_generates`) runs."""
         ...
 
     def reconfigured(self, spec: ModelSpec, *, seed: int) -> Seq2SeqModel | None:
@@ -136,9 +144,11 @@ class FailureWatch:
 
 
 def check_generates(model: Seq2SeqModel, name: str) -> None:
-    """One short input through ``model`` at load time: a model that loads but cannot generate stops here."""
+    """One short input through ``model`` at load time, greedy and capped at :data:`PROBE_NEW_TOKENS` new tokens
+    (``model.capped``): a model that loads but cannot generate stops here, at a cost that does not grow with its
+    generation settings (beams, minimum length)."""
     try:
-        model.generate_batch([PROBE_TEXT])
+        model.capped(PROBE_NEW_TOKENS).generate_batch([PROBE_TEXT])
     except Exception as exc:
         raise ModelBrokenError(f"the {name} loaded but cannot generate: on the test input {PROBE_TEXT!r} it "
                                f"failed with {type(exc).__name__}: {exc}") from exc

@@ -4,6 +4,7 @@ error that says how to get a model that cannot be found (no torch import)."""
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import os
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 from pipeline.config import ConfigError
 from pipeline.hub import hub_reachable
 from pipeline.models.conventions import Conventions, family_of
-from pipeline.models.families import UnknownFamily
+from pipeline.models.families import Family, UnknownFamily, identify
 from pipeline.models.generation import ModelLoadError
 from pipeline.models.spec import ModelSpec
 
@@ -130,6 +131,26 @@ def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
     return gen
 
 
+# the load-time check's values of every setting that makes decoding search, sample or run long: explicit (an
+# unset value would be filled in from the checkpoint's generation_config by transformers' generate)
+_CAPPED = {
+    "num_beams": 1, "do_sample": False, "temperature": 1.0, "top_k": 50, "top_p": 1.0, "typical_p": 1.0,
+    "epsilon_cutoff": 0.0, "eta_cutoff": 0.0, "num_beam_groups": 1, "diversity_penalty": 0.0,
+    "num_return_sequences": 1, "min_length": 0, "min_new_tokens": 0, **BEAM_ONLY,
+}
+
+
+def capped_generation(gen: Any, max_new_tokens: int) -> Any:
+    """``gen`` for the load-time check: greedy, at most ``max_new_tokens`` new tokens, no minimum length; every
+    setting that decides what a token may be (forced tokens, language codes, bans, repetition rules) kept."""
+    capped = copy.deepcopy(gen)
+    for key, value in _CAPPED.items():
+        if hasattr(capped, key):
+            setattr(capped, key, value)
+    capped.max_new_tokens = max_new_tokens
+    return capped
+
+
 def check_family(spec: ModelSpec, config: Any, tokenizer: Any) -> Any:
     """The checkpoint's family (pipeline.models.families); ModelLoadError for an architecture the product does not
     know (encoder-only, decoder-only, unknown seq2seq) or a family that does not fill the role."""
@@ -148,6 +169,48 @@ def family_generation(base: Any, conventions: Conventions) -> Any:
     if conventions.target_token_id is not None:
         gen.forced_bos_token_id = conventions.target_token_id
     return gen
+
+
+def _checkpoint_json(spec: ModelSpec, filename: str) -> dict[str, Any] | None:
+    """``filename`` of the checkpoint as a dict, read without loading anything: from a local folder (or its
+    ``hf/`` subfolder, where a converted copy keeps the checkpoint's files), else from the Hugging Face cache,
+    else from the hub when it is reachable; None when it cannot be read."""
+    folder = Path(spec.name)
+    if folder.is_dir():
+        paths = [folder / filename, folder / "hf" / filename]
+        path = next((p for p in paths if p.is_file()), None)
+    else:
+        from huggingface_hub import hf_hub_download, try_to_load_from_cache
+
+        cached = try_to_load_from_cache(spec.name, filename, revision=spec.revision)
+        path = Path(cached) if isinstance(cached, str) else None
+        if path is None and cached is None and hub_reachable():
+            try:
+                path = Path(hf_hub_download(spec.name, filename, revision=spec.revision))
+            except Exception:  # no such file or repository, or a network failure: loading will say
+                path = None
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def peek_family(spec: ModelSpec) -> Family | None:
+    """The checkpoint's family from its ``config.json`` (and ``tokenizer_config.json``'s tokenizer class), read
+    before the model is loaded or converted; None when those files cannot be read or name no family the product
+    knows for the role (loading then says what is wrong)."""
+    config = _checkpoint_json(spec, "config.json")
+    if config is None:
+        return None
+    tokenizer = (_checkpoint_json(spec, "tokenizer_config.json") or {}).get("tokenizer_class")
+    try:
+        return identify(config.get("model_type"), tokenizer if isinstance(tokenizer, str) else None,
+                        role=spec.role, is_encoder_decoder=bool(config.get("is_encoder_decoder", False)))  # type: ignore[arg-type]
+    except UnknownFamily:
+        return None
 
 
 def import_ctranslate2() -> ModuleType:

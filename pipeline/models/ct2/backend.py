@@ -56,6 +56,7 @@ from pipeline.models.ct2.families import checkpoint_config, refuse_unconvertible
 from pipeline.models.ct2.plan import decoding_plan, token_ids
 from pipeline.models.generation import Generated
 from pipeline.models.loading import (
+    capped_generation,
     check_family,
     family_generation,
     import_ctranslate2,
@@ -242,8 +243,9 @@ class CTranslate2Seq2Seq(SourceLanguages):
         # language codes are no text (M2M100's tokenizer does not count them as special), as in TransformersSeq2Seq
         self._codes = language_code_tokens(self.conventions, self.tokenizer)
         self.max_input_tokens = resolve_budget(spec, input_limit(self.tokenizer, model_config))
-        plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer,
-                             vocabulary=_read_vocabulary(self.folder), role=spec.role)
+        self._vocabulary = _read_vocabulary(self.folder)
+        plan = decoding_plan(self.generation_config, tokenizer=self.tokenizer, vocabulary=self._vocabulary,
+                             role=spec.role)
         start = self.generation_config.decoder_start_token_id
         stored = _json(self.folder / "config.json").get("decoder_start_token")
         self.plan = replace(plan, prefix=start_prefix(
@@ -262,6 +264,16 @@ class CTranslate2Seq2Seq(SourceLanguages):
         sampling = new.plan.options["sampling_topk"] != 1
         layout = thread_layout(self._threads, self._workers, device=self.device, sampling=sampling)
         return new if layout == (self.inter_threads, self.intra_threads) else None
+
+    def capped(self, max_new_tokens: int) -> CTranslate2Seq2Seq:
+        """This model decoding greedily, at most ``max_new_tokens`` new tokens (the load-time check), with the
+        same translator, target prefix and end tokens."""
+        new = copy.copy(self)
+        new.generation_config = capped_generation(self.generation_config, max_new_tokens)
+        plan = decoding_plan(new.generation_config, tokenizer=self.tokenizer, vocabulary=self._vocabulary,
+                             role=self.spec.role)
+        new.plan = replace(plan, prefix=self.plan.prefix)
+        return new
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input tokens of each text: prefix, language code and special tokens included."""

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
         raise load_error(spec, exc) from None
     # an architecture the product does not know, or a family CTranslate2 cannot convert, stops here
     refuse_unconvertible(check_family(spec, config, tokenizer), spec.role, spec.name)
-    log.info("converting %s to CTranslate2 in %s", spec.name, out_dir)
+    log.info("converting %s to CTranslate2 (%s weights; once: later runs reuse the copy)", spec.name, stored)
     converter = family_converter(source, revision, int(config.vocab_size))
     with _CONVERTING:
         converter.convert(str(out_dir), quantization=None if stored == "float32" else stored, force=True)
@@ -119,8 +120,6 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
 
 def _remove_stale_temps(root: Path, max_age_s: float = 86400.0) -> None:
     """Delete temporary folders left by conversions that were killed more than a day ago."""
-    import time
-
     for temp in root.glob(".converting-*"):
         try:
             if time.time() - temp.stat().st_mtime > max_age_s:
@@ -142,6 +141,7 @@ def ensure_converted(spec: ModelSpec, root: Path, stored: str) -> Path:
     _remove_stale_temps(root)
     temp = Path(tempfile.mkdtemp(dir=root, prefix=".converting-"))
     try:
+        started = time.perf_counter()
         convert_checkpoint(spec, temp, stored)
         identity = _source_identity(spec, stored) or {"model": spec.name, "revision": spec.revision,
                                                       "stored": stored}
@@ -154,6 +154,9 @@ def ensure_converted(spec: ModelSpec, root: Path, stored: str) -> Path:
             if not is_converted(target):
                 raise
             log.info("another run converted %s first; using its copy in %s", spec.name, target)
+        else:
+            log.info("converted %s to CTranslate2 in %.1f s, into %s", spec.name, time.perf_counter() - started,
+                     target)
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)

@@ -44,9 +44,14 @@ def convertible_titles() -> str:
     return ", ".join(f.title for f in FAMILIES if f.name in CONVERTIBLE)
 
 
+def converts(family: Any) -> bool:
+    """True when CTranslate2 can convert ``family``'s checkpoints (what ``backend: auto`` asks, before loading)."""
+    return family.name in CONVERTIBLE
+
+
 def refuse_unconvertible(family: Any, role: str, name: str) -> None:
     """ConfigError unless CTranslate2 can convert ``family``'s checkpoints."""
-    if family.name in CONVERTIBLE:
+    if converts(family):
         return
     raise ConfigError(
         f"{role}.model {name!r} is a {family.title} model ({family.model_type}), and the ctranslate2 backend "

@@ -19,6 +19,7 @@ from pipeline.models.conventions import SourceLanguages, language_code_tokens, r
 from pipeline.models.generation import Generated
 from pipeline.models.hf.speedups import apply_speedups
 from pipeline.models.loading import (
+    capped_generation,
     check_family,
     family_generation,
     input_limit,
@@ -106,6 +107,12 @@ class TransformersSeq2Seq(SourceLanguages):
         new = copy.copy(self)
         new.seed = seed
         new._configure(spec)
+        return new
+
+    def capped(self, max_new_tokens: int) -> TransformersSeq2Seq:
+        """This model decoding greedily, at most ``max_new_tokens`` new tokens (the load-time check)."""
+        new = copy.copy(self)
+        new.generation_config = capped_generation(self.generation_config, max_new_tokens)
         return new
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
