@@ -164,13 +164,23 @@ def test_marian_pad_and_bart_forced_bos_are_mapped(sharp_models, cache):
     assert all("<pad>" not in h for _, _, hyps in recorder.calls for h in hyps)
 
 
-def test_sampling_is_seeded(sharp_models, cache):
+def test_sampling_is_seeded_per_batch(sharp_models, cache):
+    """Every sampled batch starts from the run's seed, as with transformers (torch.manual_seed per batch): a batch
+    samples the same whatever ran before it, so a resumed run samples what the uninterrupted one did."""
     generation = {"do_sample": True, "top_k": 0, "temperature": 2.0, "max_new_tokens": 10}
     first, second = (_load(sharp_models["bart"], "ctranslate2", generation, cache) for _ in range(2))
     assert first.plan.options["sampling_topk"] == 0 and first.plan.options["sampling_temperature"] == 2.0
     samples = first.generate_batch(SEGMENTS[:6])
-    assert second.generate_batch(SEGMENTS[:6]) == samples  # the same seed at load: the same samples
-    assert first.generate_batch(SEGMENTS[:6]) != samples  # and the stream goes on
+    first.generate_batch(SEGMENTS[6:9])  # the batches before a resume point
+    assert first.generate_batch(SEGMENTS[:6]) == samples
+    assert second.generate_batch(SEGMENTS[:6]) == samples  # a fresh load (a resume): the same samples
+    reused = first.reconfigured(first.spec, seed=first.seed)  # a notebook's with_config shares the translator
+    assert reused is not None and reused.generate_batch(SEGMENTS[:6]) == samples
+    config = load_config({"summarization": {"model": str(sharp_models["bart"]), "backend": "ctranslate2",
+                                            "compute_type": "float32", "generation": generation},
+                          "runtime": {"device": "cpu", "cache_dir": str(cache), "seed": 1}})
+    other_seed = load_model(config.summarization, config.runtime, "summarization")
+    assert other_seed.generate_batch(SEGMENTS[:6]) != samples  # it does sample: the seed decides
 
 
 @pytest.mark.parametrize("setting", [{"num_beams": 4, "num_beam_groups": 2, "diversity_penalty": 0.5},

@@ -215,16 +215,21 @@ class CTranslate2Seq2Seq(SourceLanguages):
         self._configure(spec)
         sampling = self.plan.options["sampling_topk"] != 1
         self.inter_threads, self.intra_threads = thread_layout(threads, workers, device=device, sampling=sampling)
-        index = int(device.split(":")[1]) if ":" in device else 0
-        # CTranslate2 seeds each worker thread's generator when the thread starts, so sampling is seeded here
-        # once per load (the same inputs in the same batches sample the same), not per batch as with torch
-        ct2.set_random_seed(seed)
-        self.translator = ct2.Translator(str(self.folder), device="cuda" if device.startswith("cuda") else "cpu",
-                                         device_index=index, compute_type=self.compute_type,
-                                         inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         self._ct2 = ct2
+        self.translator = self._new_translator()
         self._provenance = model_provenance(spec.name, spec.revision, cache_dir=cache_dir)
         log.info("loaded %s with ctranslate2 (%s, %s)", spec.name, device, self.translator.compute_type)
+
+    def _new_translator(self) -> Any:
+        """A translator whose worker threads start their random generators from the run's seed: CTranslate2
+        seeds a thread's generator when the thread starts (``set_random_seed`` before it), and
+        ``translate_batch`` takes no seed."""
+        self._ct2.set_random_seed(self.seed)
+        self._sampled = False
+        index = int(self.device.split(":")[1]) if ":" in self.device else 0
+        return self._ct2.Translator(str(self.folder), device="cuda" if self.device.startswith("cuda") else "cpu",
+                                    device_index=index, compute_type=self.compute_type,
+                                    inter_threads=self.inter_threads, intra_threads=self.intra_threads)
 
     def _configure(self, spec: ModelSpec) -> None:
         """What follows from the spec without loading the model: tokenizer files, the family's conventions
@@ -261,6 +266,7 @@ class CTranslate2Seq2Seq(SourceLanguages):
             return None
         new = copy.copy(self)
         new._configure(spec)
+        new._sampled = True  # the shared translator's generators may have run: the copy's first sample reseeds
         sampling = new.plan.options["sampling_topk"] != 1
         layout = thread_layout(self._threads, self._workers, device=self.device, sampling=sampling)
         return new if layout == (self.inter_threads, self.intra_threads) else None
@@ -290,6 +296,13 @@ class CTranslate2Seq2Seq(SourceLanguages):
         prefix = [list(self.plan.prefix)] * len(source) if self.plan.prefix else None
         # one part per worker (CTranslate2 splits the batch by length and decodes the parts in parallel)
         part = -(-len(source) // self.inter_threads) if self.inter_threads > 1 else 0
+        if self.plan.options["sampling_topk"] != 1:
+            # sampling: every batch starts from the run's seed, as the transformers backend's does
+            # (torch.manual_seed per batch), so a batch samples the same whatever ran before it (a resume
+            # included); CTranslate2 reseeds only new threads, hence a new translator per sampled batch
+            if self._sampled:
+                self.translator = self._new_translator()
+            self._sampled = True
         results = self.translator.translate_batch(source, prefix, max_batch_size=part, **self.plan.options)
         limit = self.plan.options["max_decoding_length"]
         out = []
