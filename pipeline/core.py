@@ -117,8 +117,8 @@ class Pipeline:
         resolved = load_config(self.config if config is None else config, overrides=overrides or None)
         new = copy.copy(self)
         new.config = resolved
-        loading = [role for role in ROLES if load_key(getattr(self.config, role), self.config.runtime)
-                   != load_key(getattr(resolved, role), resolved.runtime)]
+        loading = [role for role in ROLES if load_key(getattr(self.config, role), self.config.runtime, role)
+                   != load_key(getattr(resolved, role), resolved.runtime, role)]
         with loading_line(_model_names(resolved, loading), enabled=_show(progress, resolved)):
             new.translator = reuse_or_load(self.translator, self.config, resolved, "translation")
             new.summarizer = reuse_or_load(self.summarizer, self.config, resolved, "summarization")
