@@ -367,3 +367,18 @@ def test_runner_missing_bare_name_exits_2_before_loading_models(tiny_models, tmp
     err = capsys.readouterr().err
     assert "error (input error): input.path 'no_such_folder' does not exist" in err
     assert "cannot load" not in err and "Hub" not in err
+
+
+def test_file_names_that_would_share_an_id_get_distinct_ids(tmp_path):
+    """``a.txt``/``a.TXT``, and a name with an invalid byte beside one spelling its escape, each keep a document
+    of their own (issue 17, item 17)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    names = [b"a.txt", b"a.TXT", b"bad\xff.txt", b"bad\\xff.txt"]
+    for i, name in enumerate(names):
+        (folder / os.fsdecode(name)).write_text(f"{GERMAN} {i}", encoding="utf-8")
+    _, docs = _documents(path=str(folder))
+    assert len(docs) == 4 and len({d.id for d in docs}) == 4
+    assert sorted(d.text for d in docs) == sorted(f"{GERMAN} {i}" for i in range(4))
+    renamed = [d for d in docs if any("another file" in w for w in d.warnings)]
+    assert len(renamed) == 2

@@ -193,3 +193,23 @@ def test_one_segment_is_singular():
     record = DocumentResult("one", "ok", summary="S.", segments=(Segment("Ein Satz.", "A sentence."),)).to_record()
     html = card(record)
     assert "1 segment," in html and "1 segments" not in html
+
+
+def test_bidirectional_controls_cannot_reorder_what_a_reviewer_sees(tmp_path):
+    """A right-to-left override in a document shows as a visible code point in the card, the table and the
+    report (issue 17, item 17); the record itself keeps it."""
+    import json
+
+    from pipeline.report import write_report
+
+    override = "\u202e"
+    record = {"id": f"doc{override}1", "status": "ok", "summary": f"Gewinn {override}0051 Euro",
+              "translation": f"profit {override}0051", "language": "de", "warnings": [f"note {override}x"],
+              "segments": [{"source": f"Gewinn {override}0051", "translation": f"profit {override}0051",
+                            "paragraph": 0}]}
+    output = tmp_path / "out.jsonl"
+    output.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    pages = [card(record), table([record]), *(p.read_text(encoding="utf-8") for p in write_report(output).paths)]
+    for page in pages:
+        assert override not in page and "[U+202E]" in page
+    assert override in output.read_text(encoding="utf-8")

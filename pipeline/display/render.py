@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,9 +86,17 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
+# Unicode's bidirectional controls (embeddings, overrides, isolates, marks): in a document's text they can reorder
+# what a reviewer sees (an id or a figure shown backwards, the page's own labels swapped). They are shown as
+# visible code points instead; the records keep them.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def esc(value: Any) -> str:
-    """HTML-escaped text of any value (quotes included, so it is safe inside attributes too)."""
-    return html.escape(value if isinstance(value, str) else text_of(value) or "", quote=True)
+    """HTML-escaped text of any value (quotes included, so it is safe inside attributes too), with bidirectional
+    controls shown as ``[U+202E]``."""
+    text = html.escape(value if isinstance(value, str) else text_of(value) or "", quote=True)
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
 def text_of(value: Any) -> str | None:

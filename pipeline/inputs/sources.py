@@ -325,11 +325,29 @@ def _file_id(entry: Path) -> tuple[str, str, tuple[str, ...]]:
                                               f"{name}",)
 
 
+def _unique(doc_id: str, name: str, warnings: tuple[str, ...], seen: set[str]
+            ) -> tuple[str, tuple[str, ...]]:
+    """An id no earlier file of the folder has: ``a.txt`` and ``a.TXT``, or a name with invalid bytes and one
+    spelling its escapes (``bad\\xff.txt``), would share one. The later file (in sorted order) gets its whole name,
+    then a ``#N`` suffix, and a warning saying so."""
+    wanted = doc_id
+    for candidate in (doc_id, name, *(f"{name}#{n}" for n in range(2, len(seen) + 3))):
+        if candidate not in seen:
+            doc_id = candidate
+            break
+    seen.add(doc_id)
+    if doc_id != wanted:
+        warnings += (f"another file of the folder has the id {wanted!r}; this one's id is {doc_id!r}",)
+    return doc_id, warnings
+
+
 def _iter_text_folder(options: InputConfig) -> Iterator[Document]:
     folder = Path(options.path)
     root = folder.resolve()
+    seen: set[str] = set()
     for entry in text_entries(folder):
         doc_id, name, warnings = _file_id(entry)
+        doc_id, warnings = _unique(doc_id, name, warnings, seen)
         read = read_entry(entry, root, options.max_bytes)
         if read.data is None:
             yield Document(doc_id, None, error=f"{name} {read.error}", warnings=warnings)
