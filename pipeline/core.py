@@ -19,7 +19,7 @@ from typing import Any, overload
 from pipeline.batching import groups_of
 from pipeline.config import Config, load_config
 from pipeline.inputs.texts import documents_from_texts
-from pipeline.models.factory import failure_watches, load_model, reuse_or_load
+from pipeline.models.factory import failure_watches, load_models, reuse_or_load
 from pipeline.models.generation import (
     Generated,
     generate_all,
@@ -77,8 +77,8 @@ class Pipeline:
     def __init__(self, config: ConfigLike = None, **overrides: Any):
         tqdm_class()  # before transformers is imported (by the config's generation check or the models)
         self.config = load_config(config, overrides=overrides or None)
-        self.translator = load_model(self.config.translation, self.config.runtime, "translation")
-        self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+        # one instruct checkpoint named for both stages is loaded once (models.factory.load_models)
+        self.translator, self.summarizer = load_models(self.config)
         # the runner's side files keeping finished batches of very large groups (pipeline.runner.checkpoint)
         self.checkpoints: Any = None
         self._watches = failure_watches(self.config)
@@ -216,8 +216,10 @@ class Pipeline:
         for w in work:
             try:
                 # sentences by the rules of the document's own language (German's when unknown or undetected)
+                # an instruct translator gets whole paragraphs (sentences packed up to its budget): more context
+                pack = options.pack_sentences or translator.conventions.family.instruct
                 planned = plan_segments(w.doc.text, count=translator.count_tokens, budget=translator.max_input_tokens,
-                                        pack=options.pack_sentences, language=w.language or "de")
+                                        pack=pack, language=w.language or "de")
             except Exception as exc:  # a document that cannot be segmented must not stop the group
                 log.exception("segmenting document %s failed", w.doc.id)
                 w.result = self._refuse(w, "error", f"segmentation failed: {type(exc).__name__}: {exc}")

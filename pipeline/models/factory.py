@@ -21,7 +21,9 @@ def model_spec(section: Any, role: str) -> ModelSpec:
     return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
                      prefix=getattr(section, "prefix", None),
                      source_language=getattr(section, "source_language", None),
-                     target_language=getattr(section, "target_language", "en"))
+                     target_language=getattr(section, "target_language", "en"),
+                     prompt=getattr(section, "prompt", None), system_prompt=getattr(section, "system_prompt", None),
+                     max_context_tokens=getattr(section, "max_context_tokens", None))
 
 
 def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
@@ -34,28 +36,48 @@ def load_key(section: Any, runtime: RuntimeConfig) -> tuple[Any, ...]:
 
 
 def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
-    """Load one model with the configured backend on the configured device (third-party bars kept quiet)."""
+    """Load one model with the configured backend on the configured device (third-party bars kept quiet): a
+    seq2seq model, or a decoder-only instruct model (:func:`checkpoint_kind`) prompted for ``role``."""
     from pipeline.models.devices import apply_threads, resolve_device, resolve_dtype
+    from pipeline.models.loading import checkpoint_kind
 
     spec = model_spec(section, role)
     device = resolve_device(runtime.device, section.backend)
+    causal = checkpoint_kind(spec) == "causal"
     model: Seq2SeqModel
     with quiet_loading():
         if section.backend == "ctranslate2":
             from pipeline.models.ct2.backend import CTranslate2Seq2Seq
+            from pipeline.models.ct2.causal import CTranslate2Causal
 
-            model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                       threads=runtime.threads, workers=runtime.workers,
-                                       cache_dir=runtime.cache_dir, seed=runtime.seed)
+            model = (CTranslate2Causal if causal else CTranslate2Seq2Seq)(
+                spec, device=device, compute_type=section.compute_type, threads=runtime.threads,
+                workers=runtime.workers, cache_dir=runtime.cache_dir, seed=runtime.seed)
         else:
             from pipeline.models.hf.backend import TransformersSeq2Seq
+            from pipeline.models.hf.causal import TransformersCausal
 
             apply_threads(runtime.threads)
-            model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
-                                        quantize=runtime.quantize, seed=runtime.seed)
+            model = (TransformersCausal if causal else TransformersSeq2Seq)(
+                spec, device=device, dtype=resolve_dtype(runtime.dtype, device), quantize=runtime.quantize,
+                seed=runtime.seed)
     # a model that loads but cannot generate stops here (every load, a reload by with_config included)
     check_generates(model, _model_name(section, role))
     return model
+
+
+def load_models(config: Config) -> tuple[Seq2SeqModel, Seq2SeqModel]:
+    """The translator and the summarizer. One instruct checkpoint named by both sections with the same load
+    settings (:func:`load_key`) is loaded once: the summarizer shares the translator's weights."""
+    translator = load_model(config.translation, config.runtime, "translation")
+    if (load_key(config.translation, config.runtime) == load_key(config.summarization, config.runtime)
+            and translator.conventions.family.instruct):
+        shared = translator.reconfigured(model_spec(config.summarization, "summarization"), seed=config.runtime.seed)
+        if shared is not None:
+            log.info("summarization uses the translation model's loaded weights (%s)", config.summarization.model)
+            check_generates(shared, _model_name(config.summarization, "summarization"))
+            return translator, shared
+    return translator, load_model(config.summarization, config.runtime, "summarization")
 
 
 def _model_name(section: Any, role: str) -> str:

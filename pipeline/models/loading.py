@@ -130,3 +130,31 @@ def import_ctranslate2() -> ModuleType:
     except ImportError:
         raise ConfigError(MISSING_EXTRA) from None
     return ctranslate2
+
+
+def checkpoint_kind(spec: ModelSpec) -> str:
+    """'causal' for a checkpoint of a decoder-only instruct family, else 'seq2seq', read from its config.json
+    (a local folder, a converted folder's ``hf/``, or the hub cache) without loading anything else. A config
+    that cannot be read gives 'seq2seq': the seq2seq loader then says what is missing."""
+    import json
+
+    from pipeline.models.families import FAMILIES
+
+    folder = Path(spec.name)
+    path: Path | None = None
+    if folder.is_dir():
+        path = next((p for p in (folder / "hf" / "config.json", folder / "config.json") if p.is_file()), None)
+    else:
+        try:
+            from huggingface_hub import hf_hub_download
+
+            path = Path(hf_hub_download(spec.name, "config.json", revision=spec.revision,
+                                        local_files_only=not hub_reachable()))
+        except Exception:  # no network, no such repo, gated: the loader reports it properly
+            path = None
+    try:
+        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type") if path else None
+    except (OSError, ValueError):
+        model_type = None
+    causal = {f.model_type for f in FAMILIES if f.kind == "causal"}
+    return "causal" if model_type in causal else "seq2seq"
