@@ -328,6 +328,17 @@ class Pipeline:
                     still.append(w)
             pending = still
 
+    @staticmethod
+    def _check_summary_language(w: _Work, text: str) -> None:
+        """An instruct summarizer follows a prompt, and may answer in the input's language: warn when the
+        summary is clearly not English."""
+        from pipeline.text.language import detect_language
+
+        guess = detect_language(text)
+        if guess.language != "en" and not _uncertain(guess, text):
+            w.warnings.append(f"the summary is not in English (detected {guess.language!r}, confidence "
+                              f"{guess.confidence:.2f}); check summarization.prompt")
+
     def _empty_summary(self) -> str:
         conventions = self.summarizer.conventions
         if conventions.family.task_prefix:
@@ -345,6 +356,8 @@ class Pipeline:
         if summary.rounds > 1:
             w.warnings.append(f"long document: summarized in {summary.chunks} chunks over {summary.rounds} rounds")
         segments = self._segments(w)
+        if self.summarizer.conventions.family.instruct and self.config.language.detect:
+            self._check_summary_language(w, summary.text)
         flags = document_flags(segments, w.english or "", summary.text)
         return DocumentResult(
             w.doc.id, "ok", language=w.language, translated_from=self._source_code(w), translation=w.english,

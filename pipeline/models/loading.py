@@ -76,13 +76,17 @@ def resolve_budget(spec: ModelSpec, limit: int) -> int:
 # beam-search-only settings a checkpoint may carry (distilbart: early_stopping, length_penalty 2.0), with
 # the values that mean "off": without beams they would only make the strict validation fail
 BEAM_ONLY = {"early_stopping": False, "length_penalty": 1.0}
+# sampling-only settings a checkpoint may carry (Qwen, Llama 3, Gemma 3: temperature, top_p, top_k), unset when
+# the overrides switch sampling off: greedy search ignores them, and they would only fail the strict validation
+SAMPLING_ONLY = ("temperature", "top_p", "top_k", "min_p", "typical_p")
 
 
 def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
     """The model's GenerationConfig with the user's overrides applied and validated.
 
     With ``num_beams: 1`` (greedy or sampling), the checkpoint's beam-only settings are switched off unless
-    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search.
+    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search;
+    likewise its sampling-only settings without ``do_sample`` (``generation: {do_sample: false}`` on Qwen).
     """
     gen = copy.deepcopy(base)
     try:
@@ -95,6 +99,10 @@ def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
                     log.info("%s: %s=%r of the checkpoint applies to beam search only; off with num_beams 1",
                              spec.role, key, getattr(gen, key))
                     setattr(gen, key, off)
+        if not gen.do_sample:
+            for key in SAMPLING_ONLY:
+                if key not in spec.generation and getattr(gen, key, None) is not None:
+                    setattr(gen, key, None)
         gen.validate(strict=True)
     except ConfigError:
         raise
