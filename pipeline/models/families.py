@@ -103,7 +103,7 @@ def identify(model_type: str | None, tokenizer_class: str | None, *, role: Role,
     matching = [f for f in candidates if not f.tokenizers or tokenizer in f.tokenizers] or candidates[-1:]
     if not matching:
         kind = ("an encoder-decoder model of no family this product supports" if is_encoder_decoder else
-                "neither an encoder-decoder (seq2seq) model nor a decoder-only instruct model of a supported "
+                "not an encoder-decoder (seq2seq) model, nor a decoder-only instruct model of a supported "
                 "family: encoder-only (BERT) and other decoder-only (GPT-2) models cannot translate or "
                 "summarize here")
         raise UnknownFamily(f"its architecture {model_type!r} is {kind}. Supported {role} families: {supported(role)}")
