@@ -105,6 +105,8 @@ class InstructShape:
     intermediate: int
     # embedding rows; None: the tokenizer's size (rounded up to 64 for Qwen and Phi-3, as the real ones are)
     vocab_rows: int | None = None
+    # lm_head tied to the embedding (Qwen2.5-0.5B/1.5B are); None: the family's default of the builder
+    tied: bool | None = None
 
 
 TINY = InstructShape(hidden=64, layers=2, heads=4, kv_heads=2, intermediate=128)
@@ -112,9 +114,9 @@ TINY = InstructShape(hidden=64, layers=2, heads=4, kv_heads=2, intermediate=128)
 REAL_SHAPES: dict[str, InstructShape] = {
     "tiny": TINY,
     "qwen2.5-0.5b": InstructShape(hidden=896, layers=24, heads=14, kv_heads=2, intermediate=4864,
-                                  vocab_rows=151936),
+                                  vocab_rows=151936, tied=True),
     "qwen2.5-1.5b": InstructShape(hidden=1536, layers=28, heads=12, kv_heads=2, intermediate=8960,
-                                  vocab_rows=151936),
+                                  vocab_rows=151936, tied=True),
 }
 
 
@@ -417,6 +419,8 @@ def _model_config(family: str, tok, vocab_size: int, shape: InstructShape) -> di
     else:
         raise ValueError(family)
     common.update(c)
+    if shape.tied is not None:
+        common["tie_word_embeddings"] = shape.tied
     if family.startswith("gemma"):
         common.pop("tie_word_embeddings", None)  # Gemma ties lm_head to the embedding (default True)
     return dict(sorted(common.items()))
