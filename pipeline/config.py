@@ -36,6 +36,27 @@ OnEnglish = Literal["skip_translation", "translate", "error"]
 OnOther = Literal["skip", "translate", "error"]
 
 
+# Instruct (decoder-only chat) models: the prompts, sent through the checkpoint's chat template. Placeholders:
+# {text} (required, once), and for translation {source_language} / {target_language} (language names such as
+# 'German'); literal braces are written {{ }}. Seq2seq models ignore them.
+SUMMARY_PROMPT = (
+    "Summarize the following text in English in three to five sentences. Keep the key figures (amounts, "
+    "percentages, dates) and names exactly as they appear. Reply with the summary only.\n\n{text}"
+)
+SUMMARY_SYSTEM_PROMPT = "You are a careful assistant that writes short, factual summaries in English."
+TRANSLATION_PROMPT = (
+    "Translate the following {source_language} text into {target_language}. Translate all of it, sentence by "
+    "sentence, keeping every number, name and paragraph break. Reply with the translation only.\n\n{text}"
+)
+TRANSLATION_SYSTEM_PROMPT = "You are a professional translator."
+# placeholders each prompt key may use ('text' is required in the prompts, not allowed in the system prompts)
+PROMPT_FIELDS: dict[str, frozenset[str]] = {
+    "summarization.prompt": frozenset({"text"}),
+    "summarization.system_prompt": frozenset(),
+    "translation.prompt": frozenset({"text", "source_language", "target_language"}),
+    "translation.system_prompt": frozenset({"source_language", "target_language"}),
+}
+
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 DEVICE_CHOICES = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
 
@@ -95,6 +116,13 @@ class TranslationConfig:
     source_language: str | None = None
     # multilingual translators: the language (ISO 639-1) to translate into; the summarizer reads it
     target_language: str = "en"
+    # instruct models: the user turn, with {text}, {source_language}, {target_language} (language names)
+    prompt: str = TRANSLATION_PROMPT
+    # instruct models: the system turn (merged into the user turn where the chat template has none); None = none
+    system_prompt: str | None = TRANSLATION_SYSTEM_PROMPT
+    # instruct models: most tokens of prompt + text + output; None = the model's whole context (long contexts
+    # are slow on CPU)
+    max_context_tokens: int | None = 4096
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,13 @@ class SummarizationConfig:
     # text put before every summarizer input (T5: 'summarize: '); None means the checkpoint's own
     # (config task_specific_params.summarization.prefix), '' none
     prefix: str | None = None
+    # instruct models: the user turn, with {text}
+    prompt: str = SUMMARY_PROMPT
+    # instruct models: the system turn (merged into the user turn where the chat template has none); None = none
+    system_prompt: str | None = SUMMARY_SYSTEM_PROMPT
+    # instruct models: most tokens of prompt + text + summary; None = the model's whole context (long contexts
+    # are slow on CPU); longer translations are summarized in chunks
+    max_context_tokens: int | None = 4096
 
 
 @dataclass(frozen=True)
@@ -147,7 +182,7 @@ class RuntimeConfig:
     workers: int | None = None
     # dynamic int8 quantization of the transformers backend's linear layers (CPU only)
     quantize: bool = False
-    # seed for sampling (only used when a generation override sets do_sample: true)
+    # seed for sampling (when the checkpoint's generation_config or an override sets do_sample: true)
     seed: int = 0
     # documents processed together (their segments share batches); also the unit of resume
     group_size: int = 64
@@ -255,6 +290,38 @@ MAX_CONFIG_BYTES = 1 << 20
 MAX_CONFIG_NODES = 100_000
 MAX_CONFIG_DEPTH = 32
 
+_PROMPT_CHOICES = ("a template using only its placeholders: prompts need {text} once (translation may add "
+                   "{source_language}, {target_language}); system prompts take no {text}; write literal braces as "
+                   "{{ and }}")
+
+
+def prompt_fields(template: str) -> list[str]:
+    """The placeholders of a ``str.format`` template, in order; ValueError for a malformed one."""
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def prompt_problem(key: str, template: str) -> str | None:
+    """What is wrong with the prompt template of config key ``key``, or None when it is fine."""
+    import string
+
+    try:
+        parsed = [item for item in string.Formatter().parse(template) if item[1] is not None]
+    except ValueError as exc:
+        return f"malformed template ({exc})"
+    if any(spec or conversion for _, _, spec, conversion in parsed):
+        return "placeholders take no format spec or conversion ({text}, not {text!r} or {text:>9})"
+    fields = [name for _, name, _, _ in parsed]
+    allowed = PROMPT_FIELDS[key]
+    unknown = sorted({f or "{}" for f in fields} - allowed)
+    if unknown:
+        return f"unknown placeholder(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}"
+    if "text" in allowed and fields.count("text") != 1:
+        return "the template must contain {text} exactly once"
+    return None
+
+
 _LANGUAGE_CHOICES = "null or a language code as pipeline.text.language detects it (ISO 639-1: 'de', 'fr', 'it', ...)"
 
 # Extra value checks beyond the type: key -> (predicate, description of the valid values).
@@ -267,6 +334,9 @@ _VALUE_CHECKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "runtime.group_size": (lambda v: v >= 1, "an integer >= 1"),
     "translation.max_input_tokens": (lambda v: v is None or v >= 8, "null or an integer >= 8"),
     "summarization.max_input_tokens": (lambda v: v is None or v >= 16, "null or an integer >= 16"),
+    "translation.max_context_tokens": (lambda v: v is None or v >= 64, "null or an integer >= 64"),
+    "summarization.max_context_tokens": (lambda v: v is None or v >= 64, "null or an integer >= 64"),
+    **{key: (lambda v, key=key: prompt_problem(key, v) is None, _PROMPT_CHOICES) for key in PROMPT_FIELDS},
     "translation.source_language": (lambda v: _language_code(v), _LANGUAGE_CHOICES),
     "translation.target_language": (lambda v: _language_code(v), _LANGUAGE_CHOICES),
     "ray.num_actors": (lambda v: v is None or v >= 1, "null or an integer >= 1"),
@@ -375,7 +445,9 @@ def _build(cls: type, data: Mapping[str, Any], prefix: str) -> Any:
         value = _coerce(dotted, tp, value)
         check = _VALUE_CHECKS.get(dotted)
         if check is not None and value is not None and not check[0](value):
-            raise ConfigError(f"config key '{dotted}': invalid value {value!r}; expected {check[1]}")
+            problem = prompt_problem(dotted, value) if dotted in PROMPT_FIELDS else None
+            why = f" ({problem})" if problem else ""
+            raise ConfigError(f"config key '{dotted}': invalid value {value!r}{why}; expected {check[1]}")
         if key == "generation":
             _check_generation(dotted, value)
         kwargs[key] = value

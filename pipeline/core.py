@@ -19,7 +19,7 @@ from typing import Any, overload
 from pipeline.batching import groups_of, growing_groups
 from pipeline.config import Config, load_config
 from pipeline.inputs.texts import documents_from_texts
-from pipeline.models.factory import failure_watches, load_key, load_model, reuse_or_load
+from pipeline.models.factory import failure_watches, load_key, load_models, reuse_or_load
 from pipeline.models.generation import (
     Generated,
     generate_all,
@@ -99,8 +99,8 @@ class Pipeline:
         tqdm_class()  # before transformers is imported (by the config's generation check or the models)
         self.config = load_config(config, overrides=overrides or None)
         with loading_line(_model_names(self.config, ROLES), enabled=_show(progress, self.config)):
-            self.translator = load_model(self.config.translation, self.config.runtime, "translation")
-            self.summarizer = load_model(self.config.summarization, self.config.runtime, "summarization")
+            # one instruct checkpoint named for both stages is loaded once (models.factory.load_models)
+            self.translator, self.summarizer = load_models(self.config)
         # the runner's side files keeping finished batches of very large groups (pipeline.runner.checkpoint)
         self.checkpoints: Any = None
         self._watches = failure_watches(self.config)
@@ -242,8 +242,10 @@ class Pipeline:
         for w in work:
             try:
                 # sentences by the rules of the document's own language (German's when unknown or undetected)
+                # an instruct translator gets whole paragraphs (sentences packed up to its budget): more context
+                pack = options.pack_sentences or translator.conventions.family.instruct
                 planned = plan_segments(w.doc.text, count=translator.count_tokens, budget=translator.max_input_tokens,
-                                        pack=options.pack_sentences, language=w.language or "de")
+                                        pack=pack, language=w.language or "de")
             except Exception as exc:  # a document that cannot be segmented must not stop the group
                 log.exception("segmenting document %s failed", w.doc.id)
                 w.result = self._refuse(w, "error", f"segmentation failed: {type(exc).__name__}: {exc}")
@@ -352,6 +354,17 @@ class Pipeline:
                     still.append(w)
             pending = still
 
+    @staticmethod
+    def _check_summary_language(w: _Work, text: str) -> None:
+        """An instruct summarizer follows a prompt, and may answer in the input's language: warn when the
+        summary is clearly not English."""
+        from pipeline.text.language import detect_language
+
+        guess = detect_language(text)
+        if guess.language != "en" and not _uncertain(guess, text):
+            w.warnings.append(f"the summary is not in English (detected {guess.language!r}, confidence "
+                              f"{guess.confidence:.2f}); check summarization.prompt")
+
     def _empty_summary(self) -> str:
         conventions = self.summarizer.conventions
         if conventions.family.task_prefix:
@@ -369,6 +382,8 @@ class Pipeline:
         if summary.rounds > 1:
             w.warnings.append(f"long document: summarized in {summary.chunks} chunks over {summary.rounds} rounds")
         segments = self._segments(w)
+        if self.summarizer.conventions.family.instruct and self.config.language.detect:
+            self._check_summary_language(w, summary.text)
         flags = document_flags(segments, w.english or "", summary.text)
         return DocumentResult(
             w.doc.id, "ok", language=w.language, translated_from=self._source_code(w), translation=w.english,

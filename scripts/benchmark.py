@@ -37,6 +37,11 @@ Contenders, each in its own subprocess (own peak RSS, own threads) on the same G
 * ``ct2-fp16`` (c'f): as (c) with ``compute_type: float16`` (CUDA only).
 * ``default`` (d): the pipeline with no ``backend`` or ``compute_type`` set: what a user gets (``backend: auto``
   resolves to CTranslate2 where it is installed and converts both families, else to transformers).
+* ``hf-qwen0.5b`` / ``ct2-qwen0.5b`` (e), ``hf-qwen1.5b`` / ``ct2-qwen1.5b`` (f): as (b) / (c) with a decoder-only
+  instruct summarizer in the shape of Qwen2.5-0.5B-Instruct (hidden 896, 24 layers, 14 heads, 2 KV heads, MLP
+  4,864, 151,936 tied vocabulary rows) or Qwen2.5-1.5B-Instruct (1,536, 28, 12, 2, 8,960), built by
+  ``scripts.tiny_instruct`` (real chat template, tiny tokenizer: the rows without a token are zeroed, as for
+  the other families), prompted with the default summarization prompt; the translator stays opus-mt.
 
 Every contender decodes with the checkpoints' own settings (beam 4, ...) and the same pinned lengths
 (``min_new_tokens = max_new_tokens``), so all generate the same number of tokens. Throughput excludes
@@ -55,6 +60,7 @@ Usage::
     python scripts/benchmark.py --out bench.json             # all seeds/ documents
     python scripts/benchmark.py --contenders loop,hf,hf-int8,ct2 --threads 2 --batch-size 32
     python scripts/benchmark.py --quick --contenders hf --summarizer pegasus --translator nllb-600m
+    python scripts/benchmark.py --quick --contenders hf,ct2,hf-qwen0.5b,ct2-qwen0.5b   # instruct beside distilbart
 """
 
 from __future__ import annotations
@@ -86,7 +92,14 @@ CONTENDERS = {
     "ct2": "(c) pipeline, CTranslate2",
     "ct2-fp16": "(c'f) pipeline, CTranslate2, float16",
     "default": "(d) pipeline, default config (auto)",
+    "hf-qwen0.5b": "(e) transformers, Qwen2.5-0.5B summarizer",
+    "ct2-qwen0.5b": "(e') CTranslate2, Qwen2.5-0.5B summarizer",
+    "hf-qwen1.5b": "(f) transformers, Qwen2.5-1.5B summarizer",
+    "ct2-qwen1.5b": "(f') CTranslate2, Qwen2.5-1.5B summarizer",
 }
+# instruct contenders -> the tiny_instruct shape of their summarizer
+INSTRUCT = {"hf-qwen0.5b": "qwen2.5-0.5b", "ct2-qwen0.5b": "qwen2.5-0.5b", "hf-qwen1.5b": "qwen2.5-1.5b",
+            "ct2-qwen1.5b": "qwen2.5-1.5b"}
 DEFAULT_CONTENDERS = ("loop", "hf", "ct2", "default")
 FILLER_BIAS = -100.0
 # what the Marian stand-in may generate (recorded in its marker: a change rebuilds it)
@@ -121,6 +134,8 @@ class Job:
     repeat: int = 1
     # measure loading only, with the models' own generation settings (no documents)
     load_only: bool = False
+    # instruct summarizer stand-ins: tiny_instruct shape name -> folder
+    instruct: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,6 +198,22 @@ def _prepare_family(cache: Path, name: str) -> Path:
     if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
         print(f"building {name} stand-in in {folder} ...", flush=True)
         build(folder, shape, seed=0)
+        _keep_to_tokens(folder)
+        marker.write_text(json.dumps(stamp))
+    return folder
+
+
+def prepare_instruct(cache: Path, shape_name: str) -> Path:
+    """A Qwen2.5-Instruct-shaped stand-in (``shape_name`` of ``scripts.tiny_instruct.REAL_SHAPES``), built once."""
+    from scripts.tiny_instruct import REAL_SHAPES, build_instruct
+
+    shape = REAL_SHAPES[shape_name]
+    folder = cache / "models" / shape_name
+    stamp = {"shape": asdict(shape), "output": "rows with a non-special token"}
+    marker = folder / "benchmark-ready.json"
+    if not (marker.is_file() and json.loads(marker.read_text()) == stamp):
+        print(f"building {shape_name} stand-in in {folder} ...", flush=True)
+        build_instruct("qwen2", folder, shape=shape, seed=0)
         _keep_to_tokens(folder)
         marker.write_text(json.dumps(stamp))
     return folder
@@ -368,11 +399,12 @@ def pipeline_config(job: Job, contender: str) -> dict[str, Any]:
     engine = {} if contender == "default" else {
         "backend": backend, "compute_type": "float16" if contender == "ct2-fp16" else "auto"}
     t, s = job.translation_tokens, job.summary_tokens
+    summarizer = job.instruct[INSTRUCT[contender]] if contender in INSTRUCT else job.bart
     pinned = not job.load_only  # load-only: the models' own generation settings
     return {
         "translation": {"model": job.marian, **engine,
                         "generation": {"max_new_tokens": t, "min_new_tokens": t} if pinned else {}},
-        "summarization": {"model": job.bart, **engine,
+        "summarization": {"model": summarizer, **engine,
                           "generation": {"max_new_tokens": s, "min_new_tokens": s, "min_length": 0} if pinned
                           else {}},
         "runtime": {"device": job.device, "threads": job.threads, "batch_size": job.batch_size,
@@ -555,13 +587,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("ct2-fp16 needs --device cuda: CTranslate2 computes float16 on CUDA only")
     cache = Path(args.cache).expanduser()
     marian, bart = prepare_models(cache, args.translator, args.summarizer)
+    instruct = {INSTRUCT[n]: str(prepare_instruct(cache, INSTRUCT[n])) for n in names if n in INSTRUCT}
     job = Job(
         documents=load_documents(args.quick),
         translation_tokens=args.translation_tokens or (16 if args.quick else 32),
         summary_tokens=args.summary_tokens or (24 if args.quick else 64),
         device=args.device, threads=args.threads, batch_size=args.batch_size,
         max_batch_tokens=args.max_batch_tokens, marian=str(marian), bart=str(bart), cache_dir=str(cache),
-        repeat=args.repeat or (2 if args.quick else 1), load_only=args.load_only,
+        repeat=args.repeat or (2 if args.quick else 1), load_only=args.load_only, instruct=instruct,
     )
     measurements = []
     with tempfile.TemporaryDirectory(prefix="benchmark-") as tmp:

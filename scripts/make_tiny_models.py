@@ -17,7 +17,9 @@ Two quirks of the real checkpoints are kept on purpose: ``config.json`` carries 
 writes but that the real files have and CTranslate2 reads; and the BART model, like distilbart-cnn, has
 one embedding row fewer than its tokenizer (no row for ``<mask>``).
 
-The other families (NLLB, M2M100, mBART-50, T5, Pegasus, LED) are built by ``scripts/tiny_families.py``.
+The other families (NLLB, M2M100, mBART-50, T5, Pegasus, LED) are built by ``scripts/tiny_families.py``, the
+decoder-only instruct families (qwen2, qwen3, llama, gemma2, gemma3, mistral, phi3) by ``scripts/tiny_instruct.py``
+(``--real-shapes`` gives them the Qwen2.5-0.5B-Instruct size).
 
 Usage: ``python scripts/make_tiny_models.py [OUT_DIR] [--real-shapes] [--families NAME ...]`` writes
 ``OUT_DIR/marian``, ``OUT_DIR/bart``, ``OUT_DIR/nllb``, ... (default ``models/tiny``). ``--real-shapes`` builds
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import io
 import json
 import logging
@@ -41,6 +44,9 @@ if __package__ in (None, ""):  # run as `python scripts/make_tiny_models.py`: ma
 
 from scripts.tiny_base import ENGLISH_LINES, GERMAN_LINES, pad_vocab, save_model, write_json  # noqa: E402
 from scripts.tiny_families import FAMILY_BUILDERS, REAL_SHAPES, TINY_SHAPES  # noqa: E402
+from scripts.tiny_instruct import FAMILIES as INSTRUCT_FAMILIES  # noqa: E402
+from scripts.tiny_instruct import REAL_SHAPES as INSTRUCT_SHAPES  # noqa: E402
+from scripts.tiny_instruct import build_instruct  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -383,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--families",
         nargs="+",
-        choices=["marian", "bart", "nllb", "m2m100", "mbart50", "t5", "pegasus", "led"],
+        choices=["marian", "bart", "nllb", "m2m100", "mbart50", "t5", "pegasus", "led", *INSTRUCT_FAMILIES],
         help="build only these (default: all)",
     )
     args = parser.parse_args(argv)
@@ -393,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     family_shapes = REAL_SHAPES if args.real_shapes else TINY_SHAPES
     builds = [("marian", build_marian, marian_shape), ("bart", build_bart, bart_shape)]
     builds += [(name, build, family_shapes[name]) for name, build in FAMILY_BUILDERS.items()]
+    instruct_shape = INSTRUCT_SHAPES["qwen2.5-0.5b" if args.real_shapes else "tiny"]
+    builds += [(name, functools.partial(_build_instruct, name), instruct_shape) for name in INSTRUCT_FAMILIES]
     if args.families is not None:
         builds = [item for item in builds if item[0] in args.families]
     out = Path(args.out_dir)
@@ -404,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {folder} ({size:.1f} MiB, {seconds:.1f} s) {dataclasses.asdict(shape)}")
     print("weights are random: outputs are noise")
     return 0
+
+
+def _build_instruct(family: str, out: Path, shape: object, *, seed: int) -> Path:
+    return build_instruct(family, out, shape=shape, seed=seed)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

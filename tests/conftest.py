@@ -18,6 +18,7 @@ import yaml
 from pipeline.config import Config, load_config
 from scripts.make_tiny_models import TINY_BART, TINY_MARIAN, build_bart, build_marian
 from scripts.tiny_families import FAMILY_BUILDERS, TINY_SHAPES
+from scripts.tiny_instruct import build_instruct
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -162,3 +163,18 @@ def seed_copies(folder: Path, copies: int) -> list[Path]:
         for path in seeds:
             (folder / f"{i}_{path.name}").write_bytes(path.read_bytes())
     return seeds
+
+
+@pytest.fixture(scope="session")
+def instruct_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``instruct_models(family)``: the folder of a tiny instruct checkpoint (qwen2, qwen3, llama, gemma2, gemma3,
+    mistral, phi3; see scripts/tiny_instruct.py), built on first use in this session."""
+    root = tmp_path_factory.mktemp("instruct")
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            built[family] = build_instruct(family, root / family)
+        return built[family]
+
+    return get

@@ -84,7 +84,9 @@ def test_identify_knows_each_family_by_model_type_and_tokenizer():
         identify("gpt2", "GPT2Tokenizer", role="translation", is_encoder_decoder=False)
     with pytest.raises(UnknownFamily, match="Pegasus model .* for summarization, not translation"):
         identify("pegasus", "PegasusTokenizer", role="translation")
-    assert {f.role for f in FAMILIES} == {"translation", "summarization"}
+    assert {f.role for f in FAMILIES if not f.instruct} == {"translation", "summarization"}
+    assert {f.role for f in FAMILIES if f.instruct} == {"both"}  # prompted for either task
+    assert identify("qwen2", "Qwen2Tokenizer", role="translation") is identify("qwen2", None, role="summarization")
 
 
 def test_language_tables_cover_what_the_identifier_reports():

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.config import Config, ConfigError, RuntimeConfig
 from pipeline.models.generation import FailureWatch, Seq2SeqModel, check_generates
-from pipeline.models.loading import import_ctranslate2, peek_family
+from pipeline.models.loading import checkpoint_json, import_ctranslate2, peek_family
 from pipeline.models.spec import ModelSpec
 from pipeline.progress import quiet_loading
 
@@ -24,7 +24,9 @@ def model_spec(section: Any, role: str) -> ModelSpec:
     return ModelSpec(role, section.model, section.revision, section.generation, section.max_input_tokens,
                      prefix=getattr(section, "prefix", None),
                      source_language=getattr(section, "source_language", None),
-                     target_language=getattr(section, "target_language", "en"))
+                     target_language=getattr(section, "target_language", "en"),
+                     prompt=getattr(section, "prompt", None), system_prompt=getattr(section, "system_prompt", None),
+                     max_context_tokens=getattr(section, "max_context_tokens", None))
 
 
 def resolve_backend(section: Any, runtime: RuntimeConfig, role: str) -> tuple[str, str]:
@@ -43,7 +45,7 @@ def resolve_backend(section: Any, runtime: RuntimeConfig, role: str) -> tuple[st
     except ConfigError:
         return "transformers", "ctranslate2 is not installed (pip install '.[fast]' for the faster backend)"
     from pipeline.models.ct2.cache import is_converted
-    from pipeline.models.ct2.families import converts
+    from pipeline.models.ct2.families import converts, unfaithful
 
     if Path(section.model).is_dir() and is_converted(Path(section.model)):
         return "ctranslate2", "the model folder holds a model converted to CTranslate2"
@@ -51,8 +53,10 @@ def resolve_backend(section: Any, runtime: RuntimeConfig, role: str) -> tuple[st
     family = peek_family(spec)
     if family is None:
         return "transformers", "the checkpoint's family could not be read before loading"
-    if not converts(family):
-        return "transformers", f"CTranslate2's converter does not convert {family.title} models"
+    config = checkpoint_json(spec, "config.json")
+    if not converts(family, config):
+        why = unfaithful(family, config) or "its converter does not convert them"
+        return "transformers", f"CTranslate2 cannot run this {family.title} model: {why}"
     return "ctranslate2", f"ctranslate2 {ct2.__version__} is installed and converts {family.title} models"
 
 
@@ -68,9 +72,11 @@ def load_key(section: Any, runtime: RuntimeConfig, role: str) -> tuple[Any, ...]
 
 def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
     """Load one model with the configured backend (``auto`` resolved by :func:`resolve_backend`) on the
-    configured device (third-party bars kept quiet), and check that it generates. Logs the choice of an
-    ``auto`` backend, and the load time (loading, conversion if any, and the check)."""
+    configured device (third-party bars kept quiet): a seq2seq model, or a decoder-only instruct model
+    (:func:`checkpoint_kind`) prompted for ``role``; and check that it generates. Logs the choice of an ``auto``
+    backend, and the load time (loading, conversion if any, and the check)."""
     from pipeline.models.devices import apply_threads, resolve_device, resolve_dtype
+    from pipeline.models.loading import checkpoint_kind
 
     started = time.perf_counter()
     backend, why = resolve_backend(section, runtime, role)
@@ -78,20 +84,24 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
         log.info("%s model: backend %s (%s)", role, backend, why)
     spec = model_spec(section, role)
     device = resolve_device(runtime.device, backend)
+    causal = checkpoint_kind(spec) == "causal"
     model: Seq2SeqModel
     with quiet_loading():
         if backend == "ctranslate2":
             from pipeline.models.ct2.backend import CTranslate2Seq2Seq
+            from pipeline.models.ct2.causal import CTranslate2Causal
 
-            model = CTranslate2Seq2Seq(spec, device=device, compute_type=section.compute_type,
-                                       threads=runtime.threads, workers=runtime.workers,
-                                       cache_dir=runtime.cache_dir, seed=runtime.seed)
+            model = (CTranslate2Causal if causal else CTranslate2Seq2Seq)(
+                spec, device=device, compute_type=section.compute_type, threads=runtime.threads,
+                workers=runtime.workers, cache_dir=runtime.cache_dir, seed=runtime.seed)
         else:
             from pipeline.models.hf.backend import TransformersSeq2Seq
+            from pipeline.models.hf.causal import TransformersCausal
 
             apply_threads(runtime.threads)
-            model = TransformersSeq2Seq(spec, device=device, dtype=resolve_dtype(runtime.dtype, device),
-                                        quantize=runtime.quantize, seed=runtime.seed)
+            model = (TransformersCausal if causal else TransformersSeq2Seq)(
+                spec, device=device, dtype=resolve_dtype(runtime.dtype, device), quantize=runtime.quantize,
+                seed=runtime.seed)
     # a model that loads but cannot generate stops here (every load, a reload by with_config included)
     checked = time.perf_counter()
     check_generates(model, _model_name(section, role))
@@ -99,6 +109,21 @@ def load_model(section: Any, runtime: RuntimeConfig, role: str) -> Seq2SeqModel:
     log.info("%s model %s ready in %.1f s (%s; load-time check %.2f s)", role, section.model, done - started,
              backend, done - checked)
     return model
+
+
+def load_models(config: Config) -> tuple[Seq2SeqModel, Seq2SeqModel]:
+    """The translator and the summarizer. One instruct checkpoint named by both sections with the same load
+    settings (:func:`load_key`) is loaded once: the summarizer shares the translator's weights."""
+    translator = load_model(config.translation, config.runtime, "translation")
+    if (load_key(config.translation, config.runtime, "translation")
+            == load_key(config.summarization, config.runtime, "summarization")
+            and translator.conventions.family.instruct):
+        shared = translator.reconfigured(model_spec(config.summarization, "summarization"), seed=config.runtime.seed)
+        if shared is not None:
+            log.info("summarization uses the translation model's loaded weights (%s)", config.summarization.model)
+            check_generates(shared, _model_name(config.summarization, "summarization"))
+            return translator, shared
+    return translator, load_model(config.summarization, config.runtime, "summarization")
 
 
 def _model_name(section: Any, role: str) -> str:

@@ -1,5 +1,8 @@
 """The model families the product knows, and each family's conventions (pure data and logic, no torch).
 
+Two kinds: encoder-decoder (seq2seq) checkpoints, each filling one role, and decoder-only instruct (chat)
+checkpoints (``kind='causal'``), which fill either role through a prompt (:mod:`pipeline.models.prompts`).
+
 A checkpoint is recognised by its config's ``model_type`` (and, where one architecture serves two families,
 its tokenizer class: NLLB-200 and M2M100 are both ``m2m_100``). Each family says which role it can fill
 (translation or summarization), how it names languages (a code scheme: ``deu_Latn``, ``__de__``, ``de_DE``),
@@ -16,12 +19,13 @@ from typing import Literal
 from pipeline.text.codes import DETECTABLE
 
 Role = Literal["translation", "summarization"]
+Kind = Literal["seq2seq", "causal"]
 CodeScheme = Literal["nllb", "m2m100", "mbart"]
 
 
 @dataclass(frozen=True)
 class Family:
-    """One family of seq2seq checkpoints and what the product does for it."""
+    """One family of checkpoints and what the product does for it."""
 
     # short name used in the manifest and messages ('nllb', 't5', ...)
     name: str
@@ -29,8 +33,8 @@ class Family:
     title: str
     # config model_type of its checkpoints
     model_type: str
-    # the config section it may serve
-    role: Role
+    # the config section it may serve; 'both' for instruct models (prompted for either task)
+    role: Role | Literal["both"]
     # a checkpoint known to work, for messages and the README
     known_good: str
     # how it names languages; None: a single language pair, no codes (Marian opus-mt-xx-en)
@@ -44,6 +48,14 @@ class Family:
     global_attention_first: bool = False
     # tokenizer classes (without a 'Fast' suffix) that select this family when model_type is shared; empty: any
     tokenizers: frozenset[str] = frozenset()
+    # 'seq2seq' (AutoModelForSeq2SeqLM) or 'causal' (a decoder-only instruct model, AutoModelForCausalLM,
+    # prompted through its chat template)
+    kind: Kind = "seq2seq"
+
+    @property
+    def instruct(self) -> bool:
+        """A decoder-only instruct model: prompted, and given whole paragraphs to translate."""
+        return self.kind == "causal"
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -57,6 +69,14 @@ FAMILIES: tuple[Family, ...] = (
     Family("pegasus", "Pegasus", "pegasus", "summarization", "google/pegasus-cnn_dailymail", positions="sinusoidal"),
     Family("t5", "T5", "t5", "summarization", "google/flan-t5-base", task_prefix=True, positions="relative"),
     Family("led", "LED", "led", "summarization", "allenai/led-base-16384", global_attention_first=True),
+    # decoder-only instruct models: either role, prompted (positions 'relative': RoPE, the limit is the config's)
+    Family("qwen2", "Qwen2/Qwen2.5-Instruct", "qwen2", "both", "Qwen/Qwen2.5-1.5B-Instruct", kind="causal"),
+    Family("qwen3", "Qwen3", "qwen3", "both", "Qwen/Qwen3-1.7B", kind="causal"),
+    Family("llama", "Llama 3.x-Instruct", "llama", "both", "meta-llama/Llama-3.2-3B-Instruct", kind="causal"),
+    Family("gemma2", "Gemma 2 (it)", "gemma2", "both", "google/gemma-2-2b-it", kind="causal"),
+    Family("gemma3", "Gemma 3 (it, text)", "gemma3_text", "both", "google/gemma-3-1b-it", kind="causal"),
+    Family("mistral", "Mistral-Instruct", "mistral", "both", "mistralai/Mistral-7B-Instruct-v0.3", kind="causal"),
+    Family("phi3", "Phi-3-Instruct", "phi3", "both", "microsoft/Phi-3-mini-4k-instruct", kind="causal"),
 )
 
 
@@ -66,7 +86,8 @@ class UnknownFamily(ValueError):
 
 def supported(role: Role | None = None) -> str:
     """'Marian (marian: Helsinki-NLP/opus-mt-de-en), ...' for messages."""
-    return ", ".join(f"{f.title} ({f.model_type}: {f.known_good})" for f in FAMILIES if role in (None, f.role))
+    return ", ".join(f"{f.title} ({f.model_type}: {f.known_good})" for f in FAMILIES
+                     if role is None or f.role in (role, "both"))
 
 
 def identify(model_type: str | None, tokenizer_class: str | None, *, role: Role,
@@ -74,19 +95,20 @@ def identify(model_type: str | None, tokenizer_class: str | None, *, role: Role,
     """The family of a checkpoint from its config's ``model_type`` and its tokenizer's class name.
 
     Raises UnknownFamily for an architecture the product does not know (an encoder-only model such as BERT,
-    a decoder-only LLM such as GPT-2 or Llama) or a family that does not fill ``role`` (a summarizer
-    configured as the translator).
+    a decoder-only model of no instruct family, such as GPT-2) or a family that does not fill ``role`` (a
+    summarizer configured as the translator).
     """
     tokenizer = (tokenizer_class or "").removesuffix("Fast")
     candidates = [f for f in FAMILIES if f.model_type == model_type]
     matching = [f for f in candidates if not f.tokenizers or tokenizer in f.tokenizers] or candidates[-1:]
     if not matching:
         kind = ("an encoder-decoder model of no family this product supports" if is_encoder_decoder else
-                "not an encoder-decoder (seq2seq) model: encoder-only (BERT) and decoder-only (GPT-2, Llama) "
-                "models cannot translate or summarize here")
+                "not an encoder-decoder (seq2seq) model, nor a decoder-only instruct model of a supported "
+                "family: encoder-only (BERT) and other decoder-only (GPT-2) models cannot translate or "
+                "summarize here")
         raise UnknownFamily(f"its architecture {model_type!r} is {kind}. Supported {role} families: {supported(role)}")
     family = matching[0]
-    if family.role != role:
+    if family.role not in (role, "both"):
         raise UnknownFamily(f"it is a {family.title} model ({model_type}), which this product uses for "
                             f"{family.role}, not {role}. Supported {role} families: {supported(role)}")
     return family

@@ -104,13 +104,17 @@ def resolve_budget(spec: ModelSpec, limit: int) -> int:
 # beam-search-only settings a checkpoint may carry (distilbart: early_stopping, length_penalty 2.0), with
 # the values that mean "off": without beams they would only make the strict validation fail
 BEAM_ONLY = {"early_stopping": False, "length_penalty": 1.0}
+# sampling-only settings a checkpoint may carry (Qwen, Llama 3, Gemma 3: temperature, top_p, top_k), unset when
+# the overrides switch sampling off: greedy search ignores them, and they would only fail the strict validation
+SAMPLING_ONLY = ("temperature", "top_p", "top_k", "min_p", "typical_p")
 
 
 def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
     """The model's GenerationConfig with the user's overrides applied and validated.
 
     With ``num_beams: 1`` (greedy or sampling), the checkpoint's beam-only settings are switched off unless
-    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search.
+    the overrides set them too, so that ``generation: {num_beams: 1}`` is all a user writes for greedy search;
+    likewise its sampling-only settings without ``do_sample`` (``generation: {do_sample: false}`` on Qwen).
     """
     gen = copy.deepcopy(base)
     try:
@@ -123,6 +127,10 @@ def merged_generation_config(base: Any, spec: ModelSpec) -> Any:
                     log.info("%s: %s=%r of the checkpoint applies to beam search only; off with num_beams 1",
                              spec.role, key, getattr(gen, key))
                     setattr(gen, key, off)
+        if not gen.do_sample:
+            for key in SAMPLING_ONLY:
+                if key not in spec.generation and getattr(gen, key, None) is not None:
+                    setattr(gen, key, None)
         gen.validate(strict=True)
     except ConfigError:
         raise
@@ -171,7 +179,7 @@ def family_generation(base: Any, conventions: Conventions) -> Any:
     return gen
 
 
-def _checkpoint_json(spec: ModelSpec, filename: str) -> dict[str, Any] | None:
+def checkpoint_json(spec: ModelSpec, filename: str) -> dict[str, Any] | None:
     """``filename`` of the checkpoint as a dict, read without loading anything: from a local folder (or its
     ``hf/`` subfolder, where a converted copy keeps the checkpoint's files), else from the Hugging Face cache,
     else from the hub when it is reachable; None when it cannot be read."""
@@ -202,10 +210,10 @@ def peek_family(spec: ModelSpec) -> Family | None:
     """The checkpoint's family from its ``config.json`` (and ``tokenizer_config.json``'s tokenizer class), read
     before the model is loaded or converted; None when those files cannot be read or name no family the product
     knows for the role (loading then says what is wrong)."""
-    config = _checkpoint_json(spec, "config.json")
+    config = checkpoint_json(spec, "config.json")
     if config is None:
         return None
-    tokenizer = (_checkpoint_json(spec, "tokenizer_config.json") or {}).get("tokenizer_class")
+    tokenizer = (checkpoint_json(spec, "tokenizer_config.json") or {}).get("tokenizer_class")
     try:
         return identify(config.get("model_type"), tokenizer if isinstance(tokenizer, str) else None,
                         role=spec.role, is_encoder_decoder=bool(config.get("is_encoder_decoder", False)))  # type: ignore[arg-type]
@@ -220,3 +228,31 @@ def import_ctranslate2() -> ModuleType:
     except ImportError:
         raise ConfigError(MISSING_EXTRA) from None
     return ctranslate2
+
+
+def checkpoint_kind(spec: ModelSpec) -> str:
+    """'causal' for a checkpoint of a decoder-only instruct family, else 'seq2seq', read from its config.json
+    (a local folder, a converted folder's ``hf/``, or the hub cache) without loading anything else. A config
+    that cannot be read gives 'seq2seq': the seq2seq loader then says what is missing."""
+    import json
+
+    from pipeline.models.families import FAMILIES
+
+    folder = Path(spec.name)
+    path: Path | None = None
+    if folder.is_dir():
+        path = next((p for p in (folder / "hf" / "config.json", folder / "config.json") if p.is_file()), None)
+    else:
+        try:
+            from huggingface_hub import hf_hub_download
+
+            path = Path(hf_hub_download(spec.name, "config.json", revision=spec.revision,
+                                        local_files_only=not hub_reachable()))
+        except Exception:  # no network, no such repo, gated: the loader reports it properly
+            path = None
+    try:
+        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type") if path else None
+    except (OSError, ValueError):
+        model_type = None
+    causal = {f.model_type for f in FAMILIES if f.kind == "causal"}
+    return "causal" if model_type in causal else "seq2seq"

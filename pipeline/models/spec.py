@@ -25,3 +25,10 @@ class ModelSpec:
     source_language: str | None = None
     # multilingual translators: language (ISO 639-1) to translate into
     target_language: str = "en"
+    # instruct models: the user-turn template ({text}, translation also {source_language}, {target_language});
+    # None = the config default of the role
+    prompt: str | None = None
+    # instruct models: the system turn; None = none
+    system_prompt: str | None = None
+    # instruct models: most tokens of prompt + text + output; None = the model's whole context
+    max_context_tokens: int | None = None

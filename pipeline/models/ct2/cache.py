@@ -107,7 +107,7 @@ def convert_checkpoint(spec: ModelSpec, out_dir: Path, stored: str) -> None:
     except (OSError, ValueError) as exc:
         raise load_error(spec, exc) from None
     # an architecture the product does not know, or a family CTranslate2 cannot convert, stops here
-    refuse_unconvertible(check_family(spec, config, tokenizer), spec.role, spec.name)
+    refuse_unconvertible(check_family(spec, config, tokenizer), spec.role, spec.name, config)
     log.info("converting %s to CTranslate2 (%s weights; once: later runs reuse the copy)", spec.name, stored)
     converter = family_converter(source, revision, int(config.vocab_size))
     with _CONVERTING:

@@ -34,7 +34,9 @@ from pipeline.config import ConfigError
 log = logging.getLogger(__name__)
 
 # pipeline.models.families names of the families CTranslate2's TransformersConverter converts
-CONVERTIBLE: tuple[str, ...] = ("marian", "bart", "nllb", "m2m100", "mbart", "pegasus", "t5")
+CONVERTIBLE: tuple[str, ...] = ("marian", "bart", "nllb", "m2m100", "mbart", "pegasus", "t5",
+                                # decoder-only instruct families (ctranslate2.Generator), see unfaithful()
+                                "qwen2", "qwen3", "gemma3", "mistral", "llama", "gemma2")
 
 
 def convertible_titles() -> str:
@@ -44,19 +46,43 @@ def convertible_titles() -> str:
     return ", ".join(f.title for f in FAMILIES if f.name in CONVERTIBLE)
 
 
-def converts(family: Any) -> bool:
-    """True when CTranslate2 can convert ``family``'s checkpoints (what ``backend: auto`` asks, before loading)."""
-    return family.name in CONVERTIBLE
+def _get(config: Any, key: str) -> Any:
+    return config.get(key) if isinstance(config, Mapping) else getattr(config, key, None)
 
 
-def refuse_unconvertible(family: Any, role: str, name: str) -> None:
-    """ConfigError unless CTranslate2 can convert ``family``'s checkpoints."""
-    if converts(family):
+def unfaithful(family: Any, config: Any) -> str | None:
+    """Why CTranslate2 (4.8, under transformers 5) would run this checkpoint differently from transformers, or
+    None. Measured on tiny checkpoints (float32, greedy): its Llama converter ignores the 'llama3' RoPE scaling of
+    Llama 3.1/3.2 (outputs diverge from the second token), and its Gemma 2 converter skips
+    ``attn_logit_softcapping``; Qwen2/Qwen3/Gemma 3/Mistral give transformers' tokens exactly. ``config``: the
+    checkpoint's config (a mapping or an object; v4 ``rope_scaling`` or v5 ``rope_parameters``)."""
+    if family.name == "llama":
+        for key in ("rope_scaling", "rope_parameters"):
+            rope = _get(config, key) or {}
+            if isinstance(rope, Mapping) and "llama3" in (rope.get("rope_type"), rope.get("type")):
+                return "its converter ignores the 'llama3' RoPE scaling of Llama 3.1/3.2 (outputs would differ)"
+    if family.name == "gemma2" and _get(config, "attn_logit_softcapping"):
+        return "its Gemma 2 converter skips attn_logit_softcapping (outputs would differ)"
+    return None
+
+
+def converts(family: Any, config: Any = None) -> bool:
+    """True when the ctranslate2 backend runs ``family``'s checkpoint (with ``config``: this one) faithfully."""
+    return family.name in CONVERTIBLE and (config is None or unfaithful(family, config) is None)
+
+
+def refuse_unconvertible(family: Any, role: str, name: str, config: Any = None) -> None:
+    """ConfigError unless CTranslate2 can convert ``family``'s checkpoints (with ``config``: and run this one as
+    transformers does). Called before any conversion."""
+    reason = None if family.name not in CONVERTIBLE or config is None else unfaithful(family, config)
+    if family.name in CONVERTIBLE and reason is None:
         return
+    why = reason or "CTranslate2's converter does not convert it"
     raise ConfigError(
         f"{role}.model {name!r} is a {family.title} model ({family.model_type}), and the ctranslate2 backend "
-        f"cannot run {family.title}: CTranslate2's converter does not convert it. Set '{role}.backend: "
-        f"transformers' for this model (the ctranslate2 backend runs: {convertible_titles()})"
+        f"cannot run it: {why}. Set '{role}.backend: transformers' for this model (the ctranslate2 backend runs: "
+        f"{convertible_titles()}; Llama only without 'llama3' RoPE scaling, Gemma 2 only without attention "
+        f"softcapping)"
     )
 
 
