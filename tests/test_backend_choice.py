@@ -16,7 +16,7 @@ from pipeline.config import TranslationConfig, load_config
 from pipeline.models.factory import load_model, resolve_backend
 from pipeline.models.generation import PROBE_NEW_TOKENS, PROBE_TEXT
 from pipeline.run import main
-from pipeline.runner.layout import manifest_path
+from pipeline.runner.layout import journal_path, manifest_path
 from tests.conftest import ROOT, SEEDS, records, tiny_config, write_config
 
 AUTO = {"backend": "auto"}
@@ -104,27 +104,32 @@ def test_without_ctranslate2_auto_falls_back_to_transformers(tiny_models, tmp_pa
 
 
 def test_resume_refuses_when_the_backend_that_ran_differs(tiny_models, tmp_path):
+    """`backend: auto` leaves the config hash as it is when ctranslate2 is installed or removed between a kill and
+    the resume: the run fingerprint (the backend that ran, per model) refuses the mix."""
     pytest.importorskip("ctranslate2")
     docs = tmp_path / "docs"
     docs.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for path in seeds[:2]:
+    for path in sorted(SEEDS.glob("*.txt"))[:3]:
         shutil.copy(path, docs / path.name)
     config = _auto_config(tiny_models, tmp_path, input={"path": str(docs)},
                           runtime={"cache_dir": str(tmp_path / "cache"), "group_size": 1})
     config_path = write_config(config, tmp_path / "c.yaml")
     assert main([str(config_path)]) == 0
     out = Path(config.output.path)
+    journal = journal_path(out)
+    # as if killed after its first group (the later groups are redone on resume)...
+    journal.write_bytes(journal.read_bytes().splitlines(keepends=True)[0])
     manifest = json.loads(manifest_path(out).read_text())
-    # as if the first run had no ctranslate2: the same config resolved to transformers then
-    manifest["models"]["summarization"]["backend"] = "transformers"
+    manifest["state"] = "running"
+    assert manifest["fingerprint"]["models"]["summarization"]["backend"] == "ctranslate2"
+    # ...on a machine without ctranslate2: the same config resolved to transformers then
+    manifest["fingerprint"]["models"]["summarization"]["backend"] = "transformers"
     manifest_path(out).write_text(json.dumps(manifest))
-    shutil.copy(seeds[2], docs / seeds[2].name)  # more input: the run continues, so the models load
     before = out.read_bytes()
     assert main([str(config_path)]) == 2
     assert out.read_bytes() == before
-    # with the manifest's facts as they were, the same resume goes ahead
-    manifest["models"]["summarization"]["backend"] = "ctranslate2"
+    # with the facts as they were, the same resume goes ahead
+    manifest["fingerprint"]["models"]["summarization"]["backend"] = "ctranslate2"
     manifest_path(out).write_text(json.dumps(manifest))
     assert main([str(config_path)]) == 0
     assert len(records(out)) == 3
