@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from pipeline.config import Config, load_config
+from pipeline.config import Config, ConfigError, load_config
 from pipeline.progress import tqdm_class
 from pipeline.results import DocumentResult, ResultList
 
@@ -60,7 +60,7 @@ SHORTCUTS = ("device", "batch_size", "backend", "progress", "config")
 
 
 def check_keywords(function: str, sections: Mapping[str, Any]) -> None:
-    """A TypeError for a keyword that is neither a flat shortcut nor a config section, with a did-you-mean over
+    """A ConfigError for a keyword that is neither a flat shortcut nor a config section, with a did-you-mean over
     both (and over the keys inside the sections: ``group_size=8`` → ``runtime={'group_size': 8}``)."""
     names = [f.name for f in dataclasses.fields(Config)]
     unknown = [key for key in sections if key not in names]
@@ -74,7 +74,7 @@ def check_keywords(function: str, sections: Mapping[str, Any]) -> None:
         hint = f" (did you mean {inner[close[0]]}={{{close[0]!r}: ...}}?)"
     else:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise TypeError(f"{function}() got an unexpected keyword argument {key!r}{hint}; it takes "
+    raise ConfigError(f"{function}() got an unexpected keyword argument {key!r}{hint}; it takes "
                     f"{', '.join(SHORTCUTS)}, or overrides by config section: {', '.join(names)}")
 
 
@@ -143,8 +143,9 @@ def summarize(
         For results one at a time over a large input, use ``get_pipeline(...).stream(texts)``.
 
     Raises:
-        ConfigError: an unknown key or an invalid value, named with the valid choices.
-        TypeError: an unknown keyword (with a did-you-mean), or ``texts`` of a type it does not take.
+        ConfigError: an unknown key or keyword (with a did-you-mean over the flat keywords and the sections), or
+            an invalid value, named with the valid choices.
+        TypeError: ``texts`` of a type it does not take.
         ModelLoadError: a model cannot be found or loaded; the message says how to fix it.
 
     The models are loaded on the first call and reused by later calls whose loading settings are the same.

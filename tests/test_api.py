@@ -262,7 +262,7 @@ def test_a_text_that_is_a_file_path_gets_a_warning_saying_how_to_read_it(tiny_pi
                                                   ("conifg", "config"), ("runtim", "runtime"),
                                                   ("group_size", "runtime=")])
 def test_an_unknown_keyword_gets_a_did_you_mean_over_shortcuts_and_sections(typo, suggested, fresh_cache):
-    with pytest.raises(TypeError, match=suggested):
+    with pytest.raises(ConfigError, match=suggested):
         api.summarize("Ein Text.", **{typo: 8})
     assert fresh_cache == {}  # refused before anything loads
 

@@ -172,7 +172,7 @@ def test_warnings_are_grouped_by_kind_with_a_count_in_card_and_table():
 
 
 def test_group_warnings_counts_kinds_and_names_segments():
-    from pipeline.display.warnings import count_kinds, group_warnings
+    from pipeline.display.warning_kinds import count_kinds, group_warnings
 
     groups = group_warnings([f"segment {i}: {LIMIT}" for i in (3, 7)] + ["English document: summarized"])
     assert [(g.count, g.segments) for g in groups] == [(2, (3, 7)), (1, ())]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.display.warnings import group_warnings
+from pipeline.display.warning_kinds import group_warnings
 from pipeline.quality.figures import Figure, english_figures, german_figures
 
 STATUSES = ("ok", "skipped", "error")

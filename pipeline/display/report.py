@@ -29,7 +29,7 @@ from pipeline.display.render import (
     view,
     warnings_cell,
 )
-from pipeline.display.warnings import warning_kind
+from pipeline.display.warning_kinds import warning_kind
 from pipeline.fileio.jsonl import read_records
 from pipeline.fileio.safe import open_side_file, read_side_head
 from pipeline.quality.flags import FLAG_KINDS
@@ -101,7 +101,7 @@ class Tally:
     flags: Counter[str] = field(default_factory=Counter)
     flagged: int = 0
     warned: int = 0
-    # warnings by kind (pipeline.display.warnings)
+    # warnings by kind (pipeline.display.warning_kinds)
     warning_kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, v: View) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.display.warnings import count_kinds
+from pipeline.display.warning_kinds import count_kinds
 from pipeline.fileio.jsonl import read_records
 from pipeline.fileio.safe import read_side
 from pipeline.quality.flags import count_flags
@@ -86,7 +86,7 @@ def library_versions() -> dict[str, str | None]:
 
 
 def output_summary(output: Path) -> dict[str, Any]:
-    """Counts by status, flags by kind and warnings by kind (pipeline.display.warnings) over the whole output."""
+    """Counts by status, flags by kind and warnings by kind (pipeline.display.warning_kinds) over the whole output."""
     statuses: Counter[str] = Counter()
     flags = []
     warnings: list[list[str]] = []
