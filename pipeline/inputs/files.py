@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.fileio.safe import kind_of
+
 TEXT_PATTERN = "*.txt"
 _CHUNK = 1 << 20
 # os.open flags: never block on a FIFO or a device, never make a terminal ours, binary on Windows
@@ -39,16 +41,6 @@ def text_entries(folder: Path) -> list[Path]:
     return sorted(folder / name for name in os.listdir(folder) if fnmatch.fnmatchcase(name.lower(), TEXT_PATTERN))
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def too_large(size: int, max_bytes: int) -> str:
@@ -73,7 +65,7 @@ def read_entry(entry: Path, root: Path, max_bytes: int) -> FileRead:
     except OSError as exc:
         return FileRead(None, f"cannot be read: {exc.strerror or exc}")
     if not stat.S_ISREG(info.st_mode):
-        return FileRead(None, f"is {_kind(info.st_mode)}, not a regular file; not read")
+        return FileRead(None, f"is {kind_of(info.st_mode)}, not a regular file; not read")
     if info.st_size > max_bytes:
         return FileRead(None, f"is {too_large(info.st_size, max_bytes)}")
     try:
@@ -83,7 +75,7 @@ def read_entry(entry: Path, root: Path, max_bytes: int) -> FileRead:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):  # swapped between the check and the open
-            return FileRead(None, f"is {_kind(mode)}, not a regular file; not read")
+            return FileRead(None, f"is {kind_of(mode)}, not a regular file; not read")
         parts, size = [], 0
         while size <= max_bytes:
             part = os.read(fd, min(_CHUNK, max_bytes + 1 - size))

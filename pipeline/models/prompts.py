@@ -255,3 +255,25 @@ def check_fits(rows: Sequence[Sequence[int]], *, limit: int, new_tokens: int) ->
         if len(row) + new_tokens > limit:
             raise ValueError(f"prompt of {len(row)} tokens + max_new_tokens {new_tokens} exceeds the usable "
                              f"context of {limit} tokens; the input is not truncated")
+
+
+class PromptedModel:
+    """What both backends' instruct models share beyond loading: the languages a translator is told by name, and
+    token counts of whole rendered prompts. Needs ``spec`` and ``prompter``."""
+
+    spec: ModelSpec
+    prompter: Prompter
+
+    @property
+    def source_languages(self) -> frozenset[str]:
+        """An instruct translator is told the language by name: every language it has a name for."""
+        return frozenset(LANGUAGE_NAMES) if self.spec.role == "translation" else frozenset()
+
+    def source_code(self, language: str | None) -> str | None:
+        if self.spec.role != "translation":
+            return None
+        return language or self.prompter.source
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text's whole rendered prompt (chat markup, instructions and text)."""
+        return self.prompter.count_tokens(texts)

@@ -30,8 +30,8 @@ from pipeline.models.ct2.plan import decoding_plan
 from pipeline.models.generation import Generated
 from pipeline.models.loading import capped_generation, check_family, import_ctranslate2, merged_generation_config
 from pipeline.models.prompts import (
-    LANGUAGE_NAMES,
     ChatFormat,
+    PromptedModel,
     Prompter,
     check_fits,
     context_limit,
@@ -68,7 +68,7 @@ def _check_before_conversion(spec: ModelSpec) -> None:
     refuse_unconvertible(family, spec.role, spec.name, config)
 
 
-class CTranslate2Causal:
+class CTranslate2Causal(PromptedModel):
     """A decoder-only instruct checkpoint run by CTranslate2's Generator (converted on first use, then cached)."""
 
     backend = "ctranslate2"
@@ -166,20 +166,6 @@ class CTranslate2Causal:
         new._sampled = True  # the shared generator's threads may have sampled: the copy's first sample reseeds
         layout = thread_layout(self._threads, self._workers, device=self.device, sampling=new._sampling)
         return new if layout == (self.inter_threads, self.intra_threads) else None
-
-    @property
-    def source_languages(self) -> frozenset[str]:
-        """An instruct translator is told the language by name: every language it has a name for."""
-        return frozenset(LANGUAGE_NAMES) if self.spec.role == "translation" else frozenset()
-
-    def source_code(self, language: str | None) -> str | None:
-        if self.spec.role != "translation":
-            return None
-        return language or self.prompter.source
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Tokens of each text's whole rendered prompt (chat markup, instructions and text)."""
-        return self.prompter.count_tokens(texts)
 
     def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
         rows = self.prompter.ids(texts, languages)

@@ -21,8 +21,8 @@ from pipeline.models.conventions import read_conventions
 from pipeline.models.generation import Generated
 from pipeline.models.loading import capped_generation, check_family, load_error, merged_generation_config
 from pipeline.models.prompts import (
-    LANGUAGE_NAMES,
     ChatFormat,
+    PromptedModel,
     Prompter,
     check_fits,
     context_limit,
@@ -37,7 +37,7 @@ from pipeline.models.spec import ModelSpec
 log = logging.getLogger(__name__)
 
 
-class TransformersCausal:
+class TransformersCausal(PromptedModel):
     """A decoder-only instruct checkpoint run by transformers on one device; prompted for its role."""
 
     backend = "transformers"
@@ -107,20 +107,6 @@ class TransformersCausal:
         new = copy.copy(self)
         new.generation_config = capped_generation(self.generation_config, max_new_tokens)
         return new
-
-    @property
-    def source_languages(self) -> frozenset[str]:
-        """An instruct translator is told the language by name: every language it has a name for."""
-        return frozenset(LANGUAGE_NAMES) if self.spec.role == "translation" else frozenset()
-
-    def source_code(self, language: str | None) -> str | None:
-        if self.spec.role != "translation":
-            return None
-        return language or self.prompter.source
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Tokens of each text's whole rendered prompt (chat markup, instructions and text)."""
-        return self.prompter.count_tokens(texts)
 
     def generate_batch(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[Generated]:
         import torch
