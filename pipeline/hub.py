@@ -68,9 +68,13 @@ _NOT_MODEL = {"README.md", ".gitattributes"}
 DIGEST_CACHE = "digests.json"
 
 
+# where converted models and weight digests go when runtime.cache_dir is not set (defined once)
+DEFAULT_CACHE = Path("~/.cache/de-en-summarize")
+
+
 def default_cache_dir() -> Path:
-    """``~/.cache/de-en-summarize``: converted models and digests, when ``runtime.cache_dir`` is not set."""
-    return Path("~/.cache/de-en-summarize").expanduser()
+    """:data:`DEFAULT_CACHE`, expanded: converted models and digests, when ``runtime.cache_dir`` is not set."""
+    return DEFAULT_CACHE.expanduser()
 
 
 def folder_digest(folder: Path, cache_dir: str | None = None) -> str:

@@ -59,13 +59,13 @@ def family_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="session", autouse=True)
 def _session_conversion_cache(tmp_path_factory: pytest.TempPathFactory):
     """Models converted to CTranslate2 without a ``runtime.cache_dir`` go to a folder of the test session, never
-    to the user's ~/.cache (the default ``backend: auto`` converts)."""
-    from pipeline.models.ct2 import cache
+    to the user's ~/.cache (the default ``backend: auto`` converts), and so do weight digests."""
+    from pipeline import hub
 
-    real = cache.DEFAULT_CACHE
-    cache.DEFAULT_CACHE = tmp_path_factory.mktemp("default-cache")
+    real = hub.DEFAULT_CACHE
+    hub.DEFAULT_CACHE = tmp_path_factory.mktemp("default-cache")
     yield
-    cache.DEFAULT_CACHE = real
+    hub.DEFAULT_CACHE = real
 
 
 def tiny_config(models: dict[str, Path], tmp_path: Path, *, short: bool = False, **sections: Any) -> Config:

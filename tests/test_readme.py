@@ -31,7 +31,10 @@ def test_the_offline_route_runs_as_written_on_a_fresh_checkout(tmp_path):
     # `python` as the README's set-up gives it (an activated environment): this interpreter's folder first on PATH
     bin_dir = Path(sys.executable).parent
     assert (bin_dir / "python").exists()
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1"}
+    # HOME in the test's folder: the first run's CTranslate2 conversion (backend: auto) and weight digests go to
+    # ~/.cache, which is not the user's here
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1",
+           "HOME": str(tmp_path / "home")}
     env.pop("PYTHONPATH", None)
     done = subprocess.run(["bash", "-ec", command], cwd=root, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.hub import hub_reachable, model_provenance
+from pipeline.hub import default_cache_dir, hub_reachable, model_provenance
 from pipeline.models.ct2.families import converter as family_converter
 from pipeline.models.ct2.families import refuse_unconvertible
 from pipeline.models.loading import (
@@ -33,7 +33,6 @@ from pipeline.models.loading import (
 from pipeline.models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
-DEFAULT_CACHE = Path("~/.cache/de-en-summarize")
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".h5", ".msgpack")
 # transformers' empty-weights loading (low_cpu_mem_usage) patches torch globally: one conversion per process
 # at a time (runs in other processes are kept apart by the atomic rename)
@@ -51,7 +50,7 @@ def is_converted(folder: Path) -> bool:
 
 def cache_root(cache_dir: str | None) -> Path:
     """Where converted models live: ``<runtime.cache_dir or ~/.cache/de-en-summarize>/ct2``."""
-    return Path(cache_dir).expanduser() / "ct2" if cache_dir else DEFAULT_CACHE.expanduser() / "ct2"
+    return (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) / "ct2"
 
 
 def stored_weights(compute_type: str) -> str:
