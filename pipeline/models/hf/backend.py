@@ -43,13 +43,31 @@ class _SupersededLengthFilter(logging.Filter):
 logging.getLogger("transformers.generation.utils").addFilter(_SupersededLengthFilter())
 
 
+def load_weights(auto_class: Any, spec: ModelSpec, *, dtype: Any, device: str, quantize: bool, local_only: bool
+                 ) -> Any:
+    """The checkpoint's weights through ``auto_class`` (seq2seq or causal), in eval mode on ``device``;
+    ``quantize``: dynamic int8 linear layers (CPU only)."""
+    import torch
+
+    try:
+        model = auto_class.from_pretrained(spec.name, revision=spec.revision, dtype=dtype,
+                                           local_files_only=local_only)
+    except (OSError, ValueError) as exc:
+        raise load_error(spec, exc) from None
+    model.eval()
+    if quantize:
+        if device != "cpu":
+            raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model.to(device)
+
+
 class TransformersSeq2Seq(SourceLanguages):
     """A seq2seq checkpoint run by transformers on one device."""
 
     backend = "transformers"
 
     def __init__(self, spec: ModelSpec, *, device: str, dtype: Any, quantize: bool = False, seed: int = 0):
-        import torch
         from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.spec = spec
@@ -63,19 +81,9 @@ class TransformersSeq2Seq(SourceLanguages):
         except (OSError, ValueError) as exc:
             raise load_error(spec, exc) from None
         family = check_family(spec, config, self.tokenizer)
-        try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype,
-                                                          local_files_only=local_only)
-        except (OSError, ValueError) as exc:
-            raise load_error(spec, exc) from None
-        model.eval()
-        self.quantized = False
-        if quantize:
-            if device != "cpu":
-                raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-            self.quantized = True
-        self.model = model.to(device)
+        self.model = load_weights(AutoModelForSeq2SeqLM, spec, dtype=dtype, device=device, quantize=quantize,
+                                  local_only=local_only)
+        self.quantized = quantize
         self.dtype = dtype
         self.family = family
         self._configure(spec)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError
 from pipeline.hub import hub_reachable, model_provenance
 from pipeline.models.conventions import read_conventions
 from pipeline.models.generation import Generated
+from pipeline.models.hf.backend import load_weights
 from pipeline.models.loading import capped_generation, check_family, load_error, merged_generation_config
 from pipeline.models.prompts import (
     ChatFormat,
@@ -43,7 +43,6 @@ class TransformersCausal(PromptedModel):
     backend = "transformers"
 
     def __init__(self, spec: ModelSpec, *, device: str, dtype: Any, quantize: bool = False, seed: int = 0):
-        import torch
         from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
         local_only = not Path(spec.name).is_dir() and not hub_reachable()
@@ -55,19 +54,9 @@ class TransformersCausal(PromptedModel):
             raise load_error(spec, exc) from None
         self.family = check_family(spec, config, self.tokenizer)
         self.chat = ChatFormat(self.tokenizer, name=spec.name, role=spec.role)  # refuses a missing template
-        try:
-            model = AutoModelForCausalLM.from_pretrained(spec.name, revision=spec.revision, dtype=dtype,
-                                                         local_files_only=local_only)
-        except (OSError, ValueError) as exc:
-            raise load_error(spec, exc) from None
-        model.eval()
-        self.quantized = False
-        if quantize:
-            if device != "cpu":
-                raise ConfigError(f"runtime.quantize: dynamic int8 quantization runs on CPU only, not {device!r}")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-            self.quantized = True
-        self.model = model.to(device)
+        model = self.model = load_weights(AutoModelForCausalLM, spec, dtype=dtype, device=device,
+                                          quantize=quantize, local_only=local_only)
+        self.quantized = quantize
         self.device, self.dtype, self.seed = device, dtype, seed
         self._context = context_limit(model.config, self.tokenizer)
         self._markup = markup_ids(self.tokenizer)
